@@ -1,0 +1,53 @@
+#!/usr/bin/env python3
+"""Set up .venv once (or again when pyproject.toml changes), then run a josi command or the tests.
+
+    python3 bootstrap.py josi ask "Why is today easy?"   # any `josi` subcommand
+    python3 bootstrap.py test                            # the test suite (extra args go to pytest)
+
+Only the standard library is used here, so it works on a machine that has nothing but python3.
+"""
+import hashlib
+import os
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+VENV = ROOT / ".venv"
+BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
+STAMP = VENV / ".josi-installed"
+
+
+def wanted_stamp() -> str:
+    return hashlib.sha256((ROOT / "pyproject.toml").read_bytes()).hexdigest()
+
+
+def ensure_venv() -> None:
+    if STAMP.exists() and STAMP.read_text() == wanted_stamp():
+        return
+    if not (BIN / "python").exists():
+        print(f"creating {VENV}", flush=True)
+        venv.create(VENV, with_pip=True)
+    pip = [str(BIN / "python"), "-m", "pip", "install", "--disable-pip-version-check"]
+    print("installing josi and its pinned dependencies (the first time builds llama-cpp-python, ~5 min)", flush=True)
+    # torch first and alone: the pinned CPU build on this machine, never a CUDA build pulled by a range.
+    subprocess.run(pip + ["torch==2.13.0"], check=True)
+    subprocess.run(pip + ["-e", f"{ROOT}[dev]"], check=True)
+    STAMP.write_text(wanted_stamp())
+
+
+def main(argv: list[str]) -> int:
+    if not argv or argv[0] not in ("josi", "test"):
+        print(__doc__.strip())
+        return 2
+    ensure_venv()
+    if argv[0] == "test":
+        command = [str(BIN / "python"), "-m", "pytest", *argv[1:]]
+    else:
+        command = [str(BIN / "josi"), *argv[1:]]
+    return subprocess.run(command, cwd=ROOT).returncode
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,63 @@
+"""`josi` command line: one subcommand per pipeline stage, each with its own --help.
+
+Stage modules are imported lazily so `josi --help` stays instant and a stage's heavy
+dependencies (torch, llama.cpp) load only when that stage runs.
+"""
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import importlib
+import sys
+
+# name -> (module, one-line help). Each module defines add_arguments(parser) and run(args) -> int.
+COMMANDS = {
+    "ask": ("josi.ask", "answer one coaching question with a model and print the LLMIntent JSON"),
+    "knowledge": ("josi.knowledge_cli", "check the knowledge cards or rebuild the generated modules"),
+    "models": ("josi.models_cli", "list model names, or prepare one (converts the embedded GGUF once)"),
+    "gold": ("josi.gold", "check the gold examples or print their statistics"),
+    "data": ("josi.data.cli", "build the SFT dataset or print its manifest"),
+    "train": ("josi.train", "LoRA fine-tune a base model on the dataset"),
+    "merge": ("josi.merge", "merge a LoRA adapter into its base model"),
+    "export": ("josi.export", "write GGUF (F16 + quantized) from a merged checkpoint and validate it"),
+    "compare": ("josi.compare", "compare two eval reports case by case with paired tests"),
+}
+
+
+class UserError(Exception):
+    """An error the user can fix; printed without a traceback."""
+
+
+def available_commands() -> dict[str, tuple[str, str]]:
+    return {name: spec for name, spec in COMMANDS.items() if importlib.util.find_spec(spec[0]) is not None}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="josi", description="Josi: build, train, export and gate the on-device coaching model.")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for name, (module_name, help_text) in available_commands().items():
+        module = importlib.import_module(module_name)
+        command = sub.add_parser(name, help=help_text, description=(module.__doc__ or help_text).strip().splitlines()[0])
+        module.add_arguments(command)
+        command.set_defaults(handler=module.run)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.handler(args) or 0)
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    except Exception as err:  # known user-facing errors carry their own fix; others are bugs
+        from josi.errors import is_user_error
+
+        if is_user_error(err):
+            print(f"josi {args.command}: error: {err}", file=sys.stderr)
+            return 2
+        raise
+
+
+if __name__ == "__main__":
+    sys.exit(main())

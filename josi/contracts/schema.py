@@ -1,0 +1,61 @@
+"""The LLMIntent JSON Schema (draft 2020-12), built from the contract and card ids."""
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any
+
+import jsonschema
+
+from josi.facts import Facts, facts
+
+# SmolLM2 averages about 4.5 characters per token on English coaching text; 5 leaves headroom
+# so the persona token limits, not this bound, decide length, while a rambling answer still
+# cannot run the JSON past the generation budget.
+CHARS_PER_TOKEN_BOUND = 5
+KEY_ORDER = ("intent", "response_type", "message", "source_cards",
+             "guardrail_triggered", "guardrail_reason", "replan_request")
+
+
+def message_max_chars(f: Facts) -> int:
+    return max(p.max_message_tokens for p in f.personas.values()) * CHARS_PER_TOKEN_BOUND
+
+
+def llm_intent_schema(f: Facts | None = None) -> dict[str, Any]:
+    f = f or facts()
+    c = f.contract
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": "josi:llm_intent",
+        "title": "LLMIntent",
+        "type": "object",
+        "additionalProperties": False,
+        "required": list(KEY_ORDER),
+        "properties": {
+            "intent": {"enum": list(c.intents)},
+            "response_type": {"enum": list(c.response_types)},
+            "message": {"type": "string", "minLength": 1, "maxLength": message_max_chars(f)},
+            "source_cards": {"type": "array", "minItems": 1, "maxItems": 3, "uniqueItems": True,
+                             "items": {"enum": list(f.card_ids)}},
+            "guardrail_triggered": {"type": "boolean"},
+            "guardrail_reason": {"anyOf": [{"type": "null"}, {"enum": list(c.guardrail_reasons)}]},
+            "replan_request": {
+                "anyOf": [
+                    {"type": "null"},
+                    {
+                        "type": "object", "additionalProperties": False,
+                        "required": ["type", "reason", "readiness_at_request"],
+                        "properties": {
+                            "type": {"enum": list(c.replan_types)},
+                            "reason": {"type": "string", "minLength": 1, "maxLength": 200},
+                            "readiness_at_request": {"enum": list(f.readiness)},
+                        },
+                    },
+                ]
+            },
+        },
+    }
+
+
+@lru_cache(maxsize=1)
+def validator() -> jsonschema.Draft202012Validator:
+    return jsonschema.Draft202012Validator(llm_intent_schema())
