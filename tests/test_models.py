@@ -1,0 +1,82 @@
+"""Model resolution: the embedded checkpoint is a plain HF model with the right special tokens."""
+import json
+import threading
+from pathlib import Path
+
+import pytest
+
+from josi import models
+
+
+def test_embedded_checkpoint_has_chatml_eos_and_distinct_pad(embedded, tokenizer):
+    assert tokenizer.eos_token == "<|im_end|>"
+    assert tokenizer.pad_token is not None and tokenizer.pad_token_id != tokenizer.eos_token_id
+    config = json.loads((Path(embedded.checkpoint) / "config.json").read_text())
+    assert "quantization_config" not in config
+    assert config["eos_token_id"] == tokenizer.eos_token_id and config["pad_token_id"] == tokenizer.pad_token_id
+    assert "<|im_start|>" in tokenizer.chat_template
+    assert list(Path(embedded.checkpoint).glob("*.safetensors"))
+
+
+def test_second_resolve_is_fast(embedded):
+    import time
+
+    start = time.perf_counter()
+    again = models.resolve()
+    assert again.checkpoint == embedded.checkpoint and time.perf_counter() - start < 5
+
+
+def test_concurrent_first_use_converts_once(tmp_path, monkeypatch):
+    monkeypatch.setenv("JOSI_CACHE", str(tmp_path))
+    calls = []
+
+    def slow_convert(gguf_path, target):
+        calls.append(target)
+        import time
+
+        (target / "model.safetensors").write_bytes(b"w" * 10)
+        time.sleep(0.5)  # a second caller arrives mid-conversion
+        (target / "config.json").write_text("{}")
+
+    monkeypatch.setattr(models, "convert_embedded", slow_convert)
+    results = []
+    threads = [threading.Thread(target=lambda: results.append(models.embedded_checkpoint())) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(calls) == 1 and len(set(results)) == 1
+    assert (results[0] / "config.json").exists() and (results[0] / "model.safetensors").read_bytes() == b"w" * 10
+    assert not [p for p in results[0].parent.iterdir() if p.name.startswith(".convert-")]
+
+
+def test_failed_conversion_leaves_no_half_written_cache(tmp_path, monkeypatch):
+    monkeypatch.setenv("JOSI_CACHE", str(tmp_path))
+
+    def broken(gguf_path, target):
+        (target / "config.json").write_text("{}")
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(models, "convert_embedded", broken)
+    with pytest.raises(RuntimeError):
+        models.embedded_checkpoint()
+    assert not list((tmp_path / "models").glob("smollm2-135m-*/config.json"))
+
+
+def test_unreachable_hub_model_says_what_to_download(tmp_path, monkeypatch):
+    monkeypatch.setenv("JOSI_CACHE", str(tmp_path))
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    with pytest.raises(models.ModelNotFound) as err:
+        models.resolve("smollm2-360m")
+    message = str(err.value)
+    assert "HuggingFaceTB/SmolLM2-360M-Instruct" in message and "huggingface-cli download" in message
+    assert str(tmp_path / "models" / "smollm2-360m") in message
+
+
+def test_local_path_and_unknown_names(tmp_path):
+    (tmp_path / "config.json").write_text("{}")
+    assert models.resolve(str(tmp_path)).checkpoint == str(tmp_path)
+    with pytest.raises(models.ModelNotFound, match="config.json"):
+        models.resolve(str(tmp_path.parent))
+    with pytest.raises(models.ModelNotFound, match="Unknown model"):
+        models.resolve("gpt-17")
