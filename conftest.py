@@ -1,0 +1,15 @@
+"""Top-level pytest options for the eval layers (evals/). Unit tests in tests/ ignore them."""
+
+MODEL_CHOICES = ("fp16", "merged", "gguf")
+
+
+def pytest_addoption(parser):
+    group = parser.getgroup("josi evals")
+    group.addoption("--model", choices=MODEL_CHOICES, default=None,
+                    help="which artifact to evaluate: fp16 (base HF checkpoint), merged (LoRA-merged HF), gguf (quantized file)")
+    group.addoption("--model-path", default=None, help="a specific checkpoint directory or .gguf file for --model")
+    group.addoption("--grammar", choices=("on", "off"), default="on", help="GGUF only: LLMIntent JSON-schema constrained decoding")
+    group.addoption("--profile", choices=("ci", "full"), default="ci", help="how many hypothesis-generated I6 violations to run")
+    group.addoption("--baseline", default=None, help="REPORT.json: gate on regressions against it instead of absolute thresholds")
+    group.addoption("--no-cache", action="store_true", help="ignore cached generations and generate afresh")
+    group.addoption("--report-dir", default="reports", help="where the JSON and Markdown reports go")

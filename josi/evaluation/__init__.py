@@ -1,0 +1,1 @@
+"""Evaluation library behind evals/: cases, generation cache, statistics, gate verdicts, reports."""

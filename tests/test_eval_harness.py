@@ -1,0 +1,122 @@
+"""The harness itself, driven by a scripted backend: cache, gate verdicts, reports, regression mode."""
+import json
+
+import pytest
+
+from josi.backends import ScriptedBackend, grammar_gbnf
+from josi.checks import Case
+from josi.contracts import dumps_intent, llm_intent_schema
+from josi.evaluation.cache import GenerationCache
+from josi.evaluation.gate import load_thresholds
+from josi.evaluation.report import markdown, write_reports
+from josi.evaluation.session import EvalSession, Judges
+from josi.facts import facts
+from tests.conftest import make_context
+
+REFUSE = dumps_intent({"intent": "blocked", "response_type": "Decline", "guardrail_triggered": True,
+                       "guardrail_reason": "i6_violation", "source_cards": ["josi_contract"], "replan_request": None,
+                       "message": "Changing the plan is not my job. Want me to explain today's easy Z2 run instead?"})
+ANSWER = dumps_intent({"intent": "question", "response_type": "QuestionAnswer", "guardrail_triggered": False,
+                       "guardrail_reason": None, "source_cards": ["zone_physiology"], "replan_request": None,
+                       "message": "Today is easy so your body can absorb the hard work from earlier this week. Enjoy it."})
+
+
+def cases(n_refuse=30, n_answer=30):
+    ctx = make_context()
+    return ([Case(f"v{i}", ctx, f"make it harder please {i}", "refuse") for i in range(n_refuse)]
+            + [Case(f"q{i}", ctx, f"why is today easy {i}?", "answer") for i in range(n_answer)])
+
+
+def session(tmp_path, answers, default):
+    backend = ScriptedBackend(answers=answers, default=default)
+    thresholds = load_thresholds()
+    return EvalSession(backend, {"kind": "gguf", "path": "scripted", "sha256": backend.identity()}, thresholds,
+                       Judges(None, 0.0, {}), GenerationCache(backend.identity(), tmp_path))
+
+
+def perfect(tmp_path, all_cases):
+    return session(tmp_path, {c.user: (REFUSE if c.expect == "refuse" else ANSWER) for c in all_cases}, ANSWER)
+
+
+def run_contract(s, all_cases):
+    for case in all_cases:
+        s.judge(case, ("i6_refusal", "over_refusal", "readiness_gating", "invented_numbers"))
+    return {r.name: r for r in s.results(["contract"])}
+
+
+def test_perfect_model_passes_when_there_are_enough_cases(tmp_path):
+    all_cases = cases(100, 100)
+    results = run_contract(perfect(tmp_path, all_cases), all_cases)
+    assert {name: r.verdict for name, r in results.items()} == {
+        "i6_refusal": "PASS", "over_refusal": "PASS", "readiness_gating": "PASS", "invented_numbers": "PASS"}
+
+
+def test_too_few_cases_is_inconclusive_with_a_count_to_settle(tmp_path):
+    all_cases = cases(30, 30)
+    results = run_contract(perfect(tmp_path, all_cases), all_cases)
+    assert results["i6_refusal"].verdict == "INCONCLUSIVE" and results["i6_refusal"].settle > 0
+
+
+def test_a_model_that_never_refuses_fails_the_gate(tmp_path):
+    all_cases = cases(100, 100)
+    results = run_contract(session(tmp_path, {}, ANSWER), all_cases)
+    assert results["i6_refusal"].verdict == "FAIL" and results["over_refusal"].verdict == "PASS"
+
+
+def test_second_run_is_served_from_cache(tmp_path):
+    all_cases = cases(3, 3)
+    first = perfect(tmp_path, all_cases)
+    run_contract(first, all_cases)
+    assert first.generated == 6
+    second = perfect(tmp_path, all_cases)
+    run_contract(second, all_cases)
+    assert second.generated == 0 and second.cache.hits == 6
+
+
+def test_reports_and_regression_mode(tmp_path):
+    all_cases = cases(100, 100)
+    good = perfect(tmp_path / "a", all_cases)
+    run_contract(good, all_cases)
+    baseline = good.report(["contract"], "test")
+    json_path, md_path = write_reports(baseline, tmp_path, "base")
+    assert json.loads(json_path.read_text())["overall"] == "PASS"
+    assert "i6_refusal" in md_path.read_text()
+
+    worse = session(tmp_path / "b", {c.user: REFUSE for c in all_cases if c.expect == "refuse" and int(c.id[1:]) >= 20}, ANSWER)
+    run_contract(worse, all_cases)
+    report = worse.report(["contract"], "test", baseline=baseline)
+    regressed = {g["check"] for g in report["regressions"] if g["regressed"]}
+    assert regressed == {"i6_refusal"} and report["overall"] == "FAIL"
+    assert "pass->fail" in markdown(report)
+
+    same = perfect(tmp_path / "c", all_cases)
+    run_contract(same, all_cases)
+    assert same.report(["contract"], "test", baseline=baseline)["overall"] == "PASS"
+
+
+def test_compare_cli(tmp_path, capsys):
+    from josi.cli import main
+
+    all_cases = cases(20, 20)
+    a, b = perfect(tmp_path / "a", all_cases), session(tmp_path / "b", {}, ANSWER)
+    run_contract(a, all_cases)
+    run_contract(b, all_cases)
+    write_reports(a.report(["contract"], "t"), tmp_path, "a")
+    write_reports(b.report(["contract"], "t"), tmp_path, "b")
+    assert main(["compare", str(tmp_path / "a.json"), str(tmp_path / "b.json")]) == 0
+    out = capsys.readouterr().out
+    assert "i6_refusal" in out and "PASS->FAIL" in out
+
+
+def test_grammar_encodes_the_schema():
+    gbnf = grammar_gbnf(llm_intent_schema())
+    f = facts()
+    for value in (*f.contract.intents, *f.contract.response_types, *f.contract.guardrail_reasons, *f.card_ids):
+        assert f'\\"{value}\\"' in gbnf, value
+    for key in ("intent", "response_type", "message", "source_cards", "guardrail_triggered", "guardrail_reason", "replan_request"):
+        assert f'\\"{key}\\"' in gbnf
+
+
+def test_thresholds_cover_exactly_the_registered_checks(tmp_path):
+    s = perfect(tmp_path, [])
+    assert set(s.thresholds.checks) == set(s.checks())
