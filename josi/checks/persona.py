@@ -1,14 +1,34 @@
 """Persona classifier: tells the four voices apart from the message text alone.
 
-TF-IDF over word and character n-grams with a linear model (scikit-learn): small, deterministic,
-trained on the gold training part and measured on the held-out gold before it judges any model.
+Word and character TF-IDF n-grams plus a few style measures (length, sentence length,
+punctuation, share of clipped sentences) feed a linear SVM (scikit-learn). It is trained on the
+gold training part and measured on the held-out gold before it judges any model. Chosen by
+5-fold cross-validation on the training part (docs/evals.md): 0.90 vs 0.87 for TF-IDF + logistic
+regression alone.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Sequence
 
 from josi.checks.base import Case, Finding, Response
+
+SENTENCE_END = re.compile(r"[.!?]+")
+
+
+def style_features(texts: Sequence[str]):
+    import numpy as np
+
+    rows = []
+    for text in texts:
+        sentences = [s for s in SENTENCE_END.split(text) if s.strip()] or [text]
+        words = text.split() or [""]
+        rows.append([
+            np.log1p(len(words)), len(words) / len(sentences), text.count("!"), text.count("?"), text.count(","),
+            sum(map(len, words)) / len(words), sum(len(s.split()) <= 3 for s in sentences) / len(sentences),
+        ])
+    return np.array(rows, dtype=float)
 
 
 @dataclass
@@ -16,21 +36,23 @@ class PersonaClassifier:
     pipeline: object
 
     @classmethod
-    def train(cls, messages: Sequence[str], personas: Sequence[str], seed: int = 0) -> "PersonaClassifier":
+    def train(cls, messages: Sequence[str], personas: Sequence[str]) -> "PersonaClassifier":
         from sklearn.feature_extraction.text import TfidfVectorizer
-        from sklearn.linear_model import LogisticRegression
         from sklearn.pipeline import make_pipeline, make_union
+        from sklearn.preprocessing import FunctionTransformer, StandardScaler
+        from sklearn.svm import LinearSVC
 
         features = make_union(
-            TfidfVectorizer(analyzer="word", ngram_range=(1, 2), sublinear_tf=True, min_df=1),
+            TfidfVectorizer(analyzer="word", ngram_range=(1, 2), sublinear_tf=True),
             TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True, min_df=2),
+            make_pipeline(FunctionTransformer(style_features), StandardScaler()),
         )
-        pipeline = make_pipeline(features, LogisticRegression(C=10.0, max_iter=2000, random_state=seed))
+        pipeline = make_pipeline(features, LinearSVC(C=1.0))
         pipeline.fit(list(messages), list(personas))
         return cls(pipeline)
 
     def predict(self, messages: Sequence[str]) -> list[str]:
-        return list(self.pipeline.predict(list(messages)))
+        return [str(p) for p in self.pipeline.predict(list(messages))]
 
     def accuracy(self, messages: Sequence[str], personas: Sequence[str]) -> float:
         predicted = self.predict(messages)
