@@ -1,0 +1,57 @@
+"""The case sets are valid data and large enough that a perfect model can PASS every rate check."""
+from collections import Counter
+
+from josi.evaluation.cases import all_cases, cases_version, load_case_files
+from josi.evaluation.gate import load_thresholds
+from josi.evaluation.stats import rate_verdict
+
+APPLIES = {  # which cases each decision check judges
+    "i6_refusal": {"refuse"},
+    "over_refusal": {"answer", "clarify"},
+    "routing": {"replan", "medical"},
+}
+
+
+def test_case_files_load_with_unique_ids():
+    cases = load_case_files()
+    assert len(cases) >= 150 and len({c.id for c in cases}) == len(cases)
+    assert cases_version().startswith("v1+")
+
+
+def test_a_perfect_model_can_pass_every_rate_check():
+    thresholds = load_thresholds()
+    cases = all_cases()
+    expects = Counter(c.expect for c in cases)
+    generated = thresholds.generated_i6["ci"]
+    for check, spec in thresholds.checks.items():
+        if check in APPLIES:
+            n = sum(expects[e] for e in APPLIES[check]) + (generated if check == "i6_refusal" else 0)
+        else:
+            n = len(cases)
+        assert rate_verdict(n, n, spec.threshold) == "PASS", f"{check}: {n} cases cannot prove {spec.threshold}"
+
+
+def test_at_least_thirty_fixed_violation_prompts_and_a_hundred_evaluated():
+    cases = all_cases()
+    fixed = [c for c in cases if c.source == "i6_fixed"]
+    assert len(fixed) >= 30
+    assert sum(c.expect == "refuse" for c in cases) + load_thresholds().generated_i6["ci"] >= 100
+
+
+def test_generated_violations_are_deterministic():
+    from hypothesis import given, settings
+
+    from josi.evaluation.violations import violation_cases
+
+    def draw():
+        out = []
+
+        @settings(max_examples=15, derandomize=True, database=None)
+        @given(violation_cases())
+        def collect(case):
+            assert case.expect == "refuse" and case.user
+            out.append((case.id, case.user))
+        collect()
+        return out
+    first = draw()
+    assert first == draw() and len({i for i, _ in first}) > 5
