@@ -1,0 +1,175 @@
+"""Phrasing banks: versioned JSON files under josi/data/banks/, and the slot-template renderer.
+
+- `<persona>.json`: {"version", "persona", "recipes": {name: [slot spec, ...]}, "slots": {slot: [template, ...]}}
+  A slot spec is `slot` (always), `slot?` (half the time), `slot?0.3` (with that probability) or
+  `a|b` (one template from either slot). Slot names may contain `{placeholders}` resolved from the
+  example's values ("i6.ack.{kind}").
+- `users.json`: user-text templates per task and family, plus replan reasons.
+- `noise.json`: casual, typo and Dutch-English rewrites of user text.
+
+Templates use `{name}` placeholders; a template whose placeholder has no value for this example
+is simply not eligible. Banks hold wording only: every fact comes from the cards via the values.
+"""
+from __future__ import annotations
+
+import json
+import random
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Mapping
+
+from josi.inputs import InputError
+
+BANKS_DIR = Path(__file__).resolve().parent / "banks"
+PLACEHOLDER = re.compile(r"\{([a-z][a-z0-9_]*)\}")
+SPEC = re.compile(r"^([^?]+)(?:\?(\d*\.?\d*))?$")
+
+
+class Unusable(Exception):
+    """No eligible template for a required slot: the generator draws again."""
+
+
+@dataclass(frozen=True)
+class PersonaBank:
+    persona: str
+    version: str
+    recipes: Mapping[str, tuple[str, ...]]
+    slots: Mapping[str, tuple[str, ...]]
+    path: Path
+
+
+@dataclass(frozen=True)
+class Banks:
+    personas: Mapping[str, PersonaBank]
+    users: Mapping[str, Mapping[str, tuple[str, ...]]]  # task -> family -> templates
+    replan_reasons: Mapping[str, tuple[str, ...]]
+    lists: Mapping[str, tuple[str, ...]]  # names, days, ...
+    noise: Mapping[str, Any]
+    files: Mapping[str, str]  # file name -> sha256
+
+    def persona(self, persona: str) -> PersonaBank:
+        return self.personas[persona]
+
+
+def _read_json(path: Path) -> Any:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as err:
+        raise InputError(path, err.lineno, f"invalid JSON ({err.msg} at column {err.colno})") from None
+
+
+def _spec_slots(spec: str) -> list[str]:
+    match = SPEC.match(spec)
+    if not match:
+        raise ValueError(spec)
+    return match.group(1).split("|")
+
+
+def _check_persona_bank(path: Path, data: Any) -> PersonaBank:
+    if not isinstance(data, dict) or not {"version", "persona", "recipes", "slots"} <= set(data):
+        raise InputError(path, 1, "an object with version, persona, recipes and slots")
+    slots = {}
+    for name, templates in data["slots"].items():
+        if not isinstance(templates, list) or not templates or not all(isinstance(t, str) and t.strip() for t in templates):
+            raise InputError(path, 1, f"slot {name!r}: a non-empty list of non-empty strings")
+        if len(set(templates)) != len(templates):
+            raise InputError(path, 1, f"slot {name!r}: templates must be unique")
+        slots[name] = tuple(templates)
+    recipes = {}
+    for name, specs in data["recipes"].items():
+        for spec in specs:
+            try:
+                names = _spec_slots(spec)
+            except ValueError:
+                raise InputError(path, 1, f"recipe {name!r}: bad slot spec {spec!r}") from None
+            for slot in names:
+                if "{" not in slot and slot not in slots:
+                    raise InputError(path, 1, f"recipe {name!r} uses slot {slot!r}, which the bank does not define")
+        recipes[name] = tuple(specs)
+    return PersonaBank(data["persona"], str(data["version"]), recipes, slots, path)
+
+
+def load_banks(directory: Path | None = None, personas: tuple[str, ...] | None = None) -> Banks:
+    import hashlib
+
+    directory = Path(directory) if directory else BANKS_DIR
+    files = {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(directory.glob("*.json"))}
+    users = _read_json(directory / "users.json")
+    noise = _read_json(directory / "noise.json")
+    banks = {}
+    for path in sorted(directory.glob("*.json")):
+        if path.name in ("users.json", "noise.json"):
+            continue
+        bank = _check_persona_bank(path, _read_json(path))
+        banks[bank.persona] = bank
+    if personas:
+        missing = [p for p in personas if p not in banks]
+        if missing:
+            raise InputError(directory, 0, f"a phrasing bank <persona>.json for {', '.join(missing)}")
+    user_tasks = {task: {family: tuple(templates) for family, templates in families.items()}
+                  for task, families in users["tasks"].items()}
+    reasons = {kind: tuple(values) for kind, values in users.get("replan_reasons", {}).items()}
+    lists = {name: tuple(values) for name, values in users.get("lists", {}).items()}
+    return Banks(banks, user_tasks, reasons, lists, noise, files)
+
+
+@lru_cache(maxsize=1)
+def default_banks() -> Banks:
+    return load_banks(BANKS_DIR)
+
+
+def usable(template: str, values: Mapping[str, Any]) -> bool:
+    return all(values.get(key) not in (None, "") for key in PLACEHOLDER.findall(template))
+
+
+def render(template: str, values: Mapping[str, Any]) -> str:
+    return PLACEHOLDER.sub(lambda m: str(values[m.group(1)]), template)
+
+
+SENTENCE_START = re.compile(r"(^|[.!?]\s+)([a-z])")
+# "a amber day", "a 80-minute run", "a elite athlete" -> "an ..." (not "a one-off", "a useful").
+ARTICLE = re.compile(r"\b([Aa]) (?=(?:[aeiouAEIOU](?!ne\b|ne-|nce\b|ni|se|su|sa|sing|ur|tr)|8|11\b|11-|18\b|18-))")
+
+
+def fix_articles(text: str) -> str:
+    return ARTICLE.sub(lambda m: m.group(1) + "n ", text)
+
+
+def tidy(text: str) -> str:
+    text = re.sub(r"\s+", " ", text).strip()
+    text = re.sub(r"\s+([,.!?;:])", r"\1", text)
+    text = text.replace("..", ".").replace("?.", "?").replace("!.", "!")
+    text = fix_articles(text)
+    return SENTENCE_START.sub(lambda m: m.group(1) + m.group(2).upper(), text)
+
+
+def pick(templates: tuple[str, ...] | list[str], values: Mapping[str, Any], rng: random.Random) -> str:
+    options = [t for t in templates if usable(t, values)]
+    if not options:
+        raise Unusable("no eligible template")
+    return fix_articles(render(rng.choice(options), values))
+
+
+def compose(bank: PersonaBank, recipe: str, values: Mapping[str, Any], rng: random.Random) -> str:
+    """One message from a recipe: each slot spec contributes at most one rendered template."""
+    if recipe not in bank.recipes:
+        raise Unusable(f"{bank.persona} has no recipe {recipe}")
+    parts = []
+    for spec in bank.recipes[recipe]:
+        match = SPEC.match(spec)
+        names, prob = match.group(1), match.group(2)
+        probability = 1.0 if prob is None else (float(prob) if prob else 0.5)
+        if probability < 1.0 and rng.random() >= probability:
+            continue
+        options: list[str] = []
+        for name in names.split("|"):
+            name = render(name, values) if usable(name, values) else name
+            options += [t for t in bank.slots.get(name, ()) if usable(t, values)]
+        if not options:
+            if probability >= 1.0:
+                raise Unusable(f"{bank.persona}: no eligible template for {names} in {recipe}")
+            continue
+        parts.append(render(rng.choice(options), values))
+    return tidy(" ".join(parts))

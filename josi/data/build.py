@@ -1,0 +1,397 @@
+"""assemble -> validate -> dedup -> split -> write, all in memory until the final directory swap.
+
+1. inputs: cards (a malformed card aborts with file:line), phrasing banks, gold (a malformed line
+   aborts with file:line; held-out gold is set aside as *reserved* text).
+2. assemble + validate: each task's generator fills persona x readiness cells in a fixed cycle;
+   every candidate must pass josi.data.quality (the gold checks and more) or is drawn again.
+3. dedup: canonical content hash, then MinHash near-duplicates (josi.data.dedup), with held-out
+   gold reserved first so nothing equal or close to it survives; gold train rows go first so the
+   seed wins over generated twins. Then each task is trimmed to its quota.
+4. split: josi.data.split (stratified by task, grouped by family); gold train rows go to train.
+5. write: JSONL + manifest.json into a temp directory that replaces --out in one rename.
+"""
+from __future__ import annotations
+
+import json
+import math
+import os
+import random
+import shutil
+import sys
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from functools import lru_cache
+from itertools import product
+from pathlib import Path
+from typing import Any
+
+from josi.data.config import GENERATOR_VERSION, DataConfig
+from josi.data.split import SPLITS, assign_families
+
+ROOT = Path(__file__).resolve().parent.parent.parent
+OUTPUT_FILES = ("train.jsonl", "val.jsonl", "test.jsonl", "manifest.json")
+
+# Gold categories that are one of our task types under another name.
+GOLD_TASK = {"zone_explanation": "zone_explanation", "workout_explanation": "workout_explanation",
+             "readiness": "readiness_summary", "motivation": "encouragement", "i6_pressure": "i6_refusal",
+             "plan_questions": "plan_question", "replan_life_events": "replan", "multi_turn": "multi_turn"}
+
+
+@dataclass
+class Dataset:
+    splits: dict[str, list[dict[str, Any]]]
+    manifest: dict[str, Any]
+    texts: dict[str, list[str]] = field(default_factory=dict)  # split -> dedup texts (for leak tests)
+    heldout_texts: list[str] = field(default_factory=list)
+
+    def files(self) -> dict[str, bytes]:
+        out = {f"{split}.jsonl": jsonl_bytes(self.splits[split]) for split in SPLITS}
+        out["manifest.json"] = (json.dumps(self.manifest, indent=2, sort_keys=True, ensure_ascii=False) + "\n").encode()
+        return out
+
+
+def jsonl_bytes(rows: list[dict[str, Any]]) -> bytes:
+    return "".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows).encode("utf-8")
+
+
+def resolve(path: str | Path) -> Path:
+    path = Path(path)
+    return path if path.is_absolute() else ROOT / path
+
+
+def shown(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(ROOT))
+    except ValueError:
+        return str(path)
+
+
+@lru_cache(maxsize=1)
+def git_sha() -> str:
+    from josi.artifacts import git_sha as sha
+
+    return sha()
+
+
+def log(message: str, quiet: bool) -> None:
+    if not quiet:
+        print(message, file=sys.stderr, flush=True)
+
+
+# ---- inputs ---------------------------------------------------------------------------------
+
+def load_inputs(config: DataConfig):
+    from josi.data.banks import load_banks
+    from josi.data.world import World
+    from josi.facts import build_facts
+    from josi.inputs import InputError
+    from josi.knowledge import cards_fingerprint, default_cards, load_cards
+
+    knowledge = resolve(config.knowledge_dir)
+    cards = load_cards(knowledge)  # CardError names file:line
+    f = build_facts(cards)
+    if cards_fingerprint(cards) != cards_fingerprint(default_cards()):
+        raise InputError(knowledge, 0, "the same cards as josi's knowledge/ (the checks read those); "
+                                       "edit knowledge/ itself to change a constant")
+    banks = load_banks(personas=tuple(f.personas))
+    return World(f, cards, banks), cards
+
+
+def load_gold_inputs(config: DataConfig):
+    """(train records, held-out records, {file: sha256}, seed rows, rejected); no gold files means no seed."""
+    from josi.artifacts import sha256_file
+    from josi.gold import gold_files
+
+    from josi.gold import GOLD_DIR
+
+    directory = resolve(config.gold_dir)
+    if not directory.is_dir():
+        return [], [], {}, [], []
+    if directory.resolve() == GOLD_DIR.resolve():
+        directory = GOLD_DIR  # gold_files() leaves gold/drafts/ out only for the real gold directory
+    files = gold_files(directory)
+    if not files:
+        return [], [], {}, [], []
+    hashes = tuple((shown(p), sha256_file(p)) for p in files)
+    return _gold(directory, hashes)
+
+
+@lru_cache(maxsize=4)
+def _gold(directory: Path, hashes: tuple):
+    """Parse, split and check gold once per content (checking ~600 records takes seconds)."""
+    from josi.data.quality import problems_of
+    from josi.gold import load_gold, record_problems, split_gold
+
+    records = load_gold(directory)  # InputError names file:line
+    train, held = split_gold(records)
+    seed_rows, rejected = [], []
+    for record in train:  # the gold bar, plus the generator's own rules, so every row meets both
+        problems = record_problems(record) or problems_of(record.context, record.user, record.answer, record.expect())
+        if problems:
+            rejected.append({"id": record.id, "where": shown(record.path) + f":{record.line}", "problem": problems[0]})
+        else:
+            seed_rows.append(gold_row(record))
+    return train, held, dict(hashes), seed_rows, rejected
+
+
+# ---- assemble + validate --------------------------------------------------------------------
+
+class TaskStream:
+    """One task's candidates: its own random stream, walking persona x readiness cells in a fixed
+    cycle; `take(n)` adds n more candidates that passed josi.data.quality (or gives a slot up
+    after max_attempts draws). Resumable, so a task short of its quota after dedup can top up."""
+
+    def __init__(self, task: str, world, config: DataConfig):
+        from josi.data.tasks import TASKS, Gen
+
+        if task not in TASKS:
+            raise ValueError(f"unknown task {task!r} in task_weights (known: {', '.join(TASKS)})")
+        self.task, self.config, self.generator = task, config, TASKS[task]
+        rng = random.Random(f"{config.seed}/{task}")
+        self.gen = Gen(world, rng)
+        self.cells = list(product(world.personas, world.levels))
+        rng.shuffle(self.cells)
+        self.index = 0
+        self.drafts: list = []
+        self.rows: list[dict[str, Any]] = []
+        self.failures: Counter[str] = Counter()
+        self.rejected = 0
+
+    def take(self, n: int) -> None:
+        from josi.data.banks import Unusable
+        from josi.data.quality import check_name, target_problems
+        from josi.data.tasks import Cell
+
+        for _ in range(n):
+            persona, level = self.cells[self.index % len(self.cells)]
+            cell = Cell(persona, level, self.index)
+            self.index += 1
+            for _ in range(self.config.max_attempts):
+                try:
+                    draft = self.generator(self.gen, cell)
+                except Unusable:
+                    self.failures["unusable"] += 1
+                    continue
+                problems = target_problems(draft)
+                if not problems:
+                    self.drafts.append(draft)
+                    self.rows.append(draft_row(draft))
+                    break
+                for problem in problems:
+                    self.failures[check_name(problem)] += 1
+            else:
+                self.rejected += 1
+
+
+def generate(world, config: DataConfig) -> dict[str, TaskStream]:
+    """Every task's stream, filled with quota x oversample candidates."""
+    streams = {}
+    for task, quota in sorted(config.quotas().items()):
+        streams[task] = TaskStream(task, world, config)
+        streams[task].take(math.ceil(quota * config.oversample))
+    return streams
+
+
+def interleave(per_task: dict[str, list]) -> list:
+    """Round-robin over tasks, so near-duplicate removal favours no task."""
+    order = []
+    for task, drafts in per_task.items():
+        n = max(len(drafts), 1)
+        order += [((i + 0.5) / n, task, i, d) for i, d in enumerate(drafts)]
+    order.sort(key=lambda item: item[:3])
+    return [item[3] for item in order]
+
+
+# ---- rows -----------------------------------------------------------------------------------
+
+def draft_row(draft) -> dict[str, Any]:
+    from josi.data.dedup import content_hash
+    from josi.data.rows import make_row
+
+    return make_row(draft.context, draft.user, draft.answer, id=f"{draft.task}-{content_hash(draft.dedup_text())[:12]}",
+                    task=draft.task, zone=draft.zone, expect=draft.expect, source="generated",
+                    family=draft.family, kind=draft.kind, variant=draft.style)
+
+
+def gold_row(record) -> dict[str, Any]:
+    from josi.data.rows import make_row
+
+    expect = record.expect()
+    task = GOLD_TASK.get(record.category, record.category)
+    if record.category == "illness_injury":
+        task = {"medical": "medical_red_flag", "replan": "replan"}.get(expect, task)
+    session = record.context.planned_session
+    return make_row(record.context, record.user, record.answer, id=record.id, task=task,
+                    zone=session.zone if session else None, expect=expect, source="gold",
+                    family=f"gold/{record.category}", kind=None, variant="gold")
+
+
+def row_text(row: dict[str, Any]) -> str:
+    """What dedup compares: the user's text and the target message (as gold's dedup_text)."""
+    return f"{row['meta']['user']}\n{json.loads(row['messages'][-1]['content'])['message']}"
+
+
+# ---- dedup ----------------------------------------------------------------------------------
+
+MAX_TOP_UPS = 3
+
+
+@dataclass
+class Deduped:
+    rows: list[dict[str, Any]]
+    taken: Counter
+    exact: int
+    exact_heldout: int
+    near: int
+    near_heldout: int
+    near_seed: int
+    over_quota: int
+
+
+def dedup_and_trim(seed_rows: list, streams: dict, reserved: list[str], quotas: dict[str, int],
+                   threshold: float, signature=None) -> Deduped:
+    """Exact then near-duplicate removal over gold seed + candidates (held-out gold reserved), then
+    each task trimmed to its quota in candidate order."""
+    from josi.data.dedup import content_hash, drop_exact, drop_near
+
+    ordered = seed_rows + interleave({t: st.rows for t, st in streams.items()})
+    texts = [row_text(row) for row in ordered]
+    held_hashes = {content_hash(t) for t in reserved}
+    kept, exact = drop_exact(texts, reserved)
+    near_kept, near_pairs = drop_near([texts[i] for i in kept], threshold, reserved, signature=signature)
+    taken: Counter[str] = Counter()
+    rows, over_quota = [], 0
+    for i in near_kept:
+        row = ordered[kept[i]]
+        meta = row["meta"]
+        if meta["source"] == "generated":
+            if taken[meta["task"]] >= quotas[meta["task"]]:
+                over_quota += 1
+                continue
+            taken[meta["task"]] += 1
+        rows.append(row)
+    return Deduped(rows, taken, len(exact), sum(content_hash(texts[i]) in held_hashes for i in exact),
+                   len(near_pairs), sum(twin < 0 for _, twin in near_pairs),
+                   sum(ordered[kept[d]]["meta"]["source"] == "gold" for d, _ in near_pairs), over_quota)
+
+
+# ---- the build ------------------------------------------------------------------------------
+
+def build(config: DataConfig, quiet: bool = True) -> Dataset:
+    from josi.data.dedup import NUM_PERM, SHINGLE, minhash
+    from josi.data.manifest import summarize
+    from josi.knowledge import cards_fingerprint
+
+    started = time.perf_counter()
+    world, cards = load_inputs(config)
+    gold_train, gold_held, gold_files, seed_rows, gold_rejected = load_gold_inputs(config)
+    seed_rows = [json.loads(json.dumps(row)) for row in seed_rows]  # callers may edit rows; keep the cache clean
+    log(f"inputs: {len(cards)} cards, {len(gold_train)} gold train + {len(gold_held)} held out", quiet)
+
+    streams = generate(world, config)
+    reserved = [record.dedup_text() for record in gold_held]
+    quotas = config.quotas()
+    signature = lru_cache(maxsize=None)(minhash)  # each text is signed once across top-up rounds
+    for round_ in range(MAX_TOP_UPS + 1):
+        log(f"round {round_}: {sum(len(st.rows) for st in streams.values())} valid candidates "
+            f"after {time.perf_counter() - started:.1f}s", quiet)
+        result = dedup_and_trim(seed_rows, streams, reserved, quotas, config.near_dup_threshold, signature)
+        short = {t: quotas[t] - result.taken[t] for t in quotas if result.taken[t] < quotas[t]}
+        if not short or round_ == MAX_TOP_UPS:
+            break
+        for task, missing in sorted(short.items()):  # top up what dedup took away
+            streams[task].take(math.ceil(missing * 1.5) + 4)
+    rows = result.rows
+    failures = sum((st.failures for st in streams.values()), Counter())
+    rejected = {t: st.rejected for t, st in streams.items() if st.rejected}
+
+    assignment = assign_families([r for r in rows if r["meta"]["source"] == "generated"], config.seed,
+                                 config.val_share, config.test_share)
+    splits: dict[str, list[dict[str, Any]]] = {s: [] for s in SPLITS}
+    for row in rows:
+        splits["train" if row["meta"]["source"] == "gold" else assignment[row["meta"]["family"]]].append(row)
+    for split in SPLITS:
+        splits[split].sort(key=lambda r: r["meta"]["id"])
+        random.Random(f"{config.seed}/order/{split}").shuffle(splits[split])
+
+    dataset = Dataset(splits, {}, {s: [row_text(r) for r in splits[s]] for s in SPLITS}, reserved)
+    files = {name: data for name, data in dataset.files().items() if name != "manifest.json"}
+    import hashlib
+
+    dataset.manifest = {
+        "generator_version": GENERATOR_VERSION,
+        "seed": config.seed,
+        "config": config_record(config),
+        "inputs": {
+            "cards_fingerprint": cards_fingerprint(cards),
+            "cards": {cid: cards[cid].sha256 for cid in sorted(cards)},
+            "gold_files": gold_files,
+            "banks": dict(sorted(world.banks.files.items())),
+            "generator_version": GENERATOR_VERSION,
+        },
+        "dedup": {"method": "canonical sha256, then MinHash LSH", "num_perm": NUM_PERM, "shingle_words": SHINGLE,
+                  "near_dup_threshold": config.near_dup_threshold, "text": "user + newline + message"},
+        "drops": {
+            "candidates": sum(len(st.rows) for st in streams.values()), "top_up_rounds": round_,
+            "exact": result.exact, "exact_heldout_gold": result.exact_heldout,
+            "near": result.near, "near_heldout_gold": result.near_heldout, "near_gold_seed": result.near_seed,
+            "over_quota": result.over_quota,
+            "shortfall": {t: quotas[t] - result.taken[t] for t in sorted(quotas) if result.taken[t] < quotas[t]},
+            "rejected_candidates": dict(sorted(rejected.items())),
+            "failed_draws_by_check": dict(sorted(failures.items())),
+        },
+        "gold": {"train_seed": len(seed_rows), "heldout_excluded": len(gold_held), "rejected": gold_rejected},
+        "quotas": dict(sorted(quotas.items())),
+        "files": {name: {"rows": data.count(b"\n"), "sha256": hashlib.sha256(data).hexdigest()}
+                  for name, data in sorted(files.items())},
+        "git_sha": git_sha(),
+        "libraries": library_versions(),
+        **summarize(splits, world),
+    }
+    log(f"built {sum(len(v) for v in splits.values())} rows in {time.perf_counter() - started:.1f}s", quiet)
+    return dataset
+
+
+def config_record(config: DataConfig) -> dict[str, Any]:
+    from dataclasses import asdict
+
+    record = asdict(config)
+    record["task_weights"] = {task: weight for task, weight in config.task_weights}
+    return record
+
+
+@lru_cache(maxsize=1)
+def library_versions() -> dict[str, str]:
+    from josi.artifacts import library_versions as versions
+
+    return versions()
+
+
+# ---- write ----------------------------------------------------------------------------------
+
+def write(dataset: Dataset, out: str | Path) -> Path:
+    """Replace `out` as a whole: write a sibling temp dir, then rename it into place."""
+    out = resolve(out)
+    if out.exists():
+        unexpected = sorted(p.name for p in out.iterdir() if p.name not in OUTPUT_FILES)
+        if unexpected or not out.is_dir():
+            raise FileExistsError(f"{out}: refusing to replace a directory that holds other files ({', '.join(unexpected[:5])})")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.parent / f".{out.name}.tmp-{os.getpid()}"
+    old = out.parent / f".{out.name}.old-{os.getpid()}"
+    shutil.rmtree(tmp, ignore_errors=True)
+    try:
+        tmp.mkdir()
+        for name, data in dataset.files().items():
+            with open(tmp / name, "wb") as handle:
+                handle.write(data)
+                handle.flush()
+                os.fsync(handle.fileno())
+        if out.exists():
+            os.replace(out, old)
+        os.replace(tmp, out)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+        shutil.rmtree(old, ignore_errors=True)
+    return out

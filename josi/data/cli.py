@@ -1,0 +1,63 @@
+"""Build the SFT dataset (`josi data build`) or print its manifest as tables (`josi data stats`).
+
+    josi data build [--seed 0] [--size 4700] [--out artifacts/data]
+    josi data stats [--out artifacts/data]
+    josi data measure [--seed 0] [--size 4700]   near-duplicate Jaccard distributions (docs/data.md)
+"""
+from __future__ import annotations
+
+import argparse
+import time
+from dataclasses import replace
+from pathlib import Path
+
+from josi.data.config import DataConfig
+
+DEFAULT_OUT = Path("artifacts/data")
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    defaults = DataConfig()
+    parser.add_argument("action", choices=["build", "stats", "measure"],
+                        help="build the dataset, print its manifest, or measure near-duplicate distributions")
+    parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help=f"output directory (default: {DEFAULT_OUT})")
+    parser.add_argument("--seed", type=int, default=defaults.seed, help=f"random seed (default: {defaults.seed})")
+    parser.add_argument("--size", type=int, default=defaults.size,
+                        help=f"generated rows over all splits before gold (default: {defaults.size})")
+    parser.add_argument("--gold", default=defaults.gold_dir, help=f"gold directory (default: {defaults.gold_dir})")
+    parser.add_argument("--knowledge", default=defaults.knowledge_dir,
+                        help=f"knowledge card directory, checked before anything is built (default: {defaults.knowledge_dir})")
+    parser.add_argument("--threshold", type=float, default=defaults.near_dup_threshold,
+                        help=f"near-duplicate Jaccard threshold (default: {defaults.near_dup_threshold})")
+
+
+def config_from(args) -> DataConfig:
+    return replace(DataConfig(), seed=args.seed, size=args.size, gold_dir=str(args.gold),
+                   knowledge_dir=str(args.knowledge), near_dup_threshold=args.threshold)
+
+
+def run(args) -> int:
+    from josi.data.manifest import balance_checks, load_manifest, print_stats
+
+    if args.action == "stats":
+        return 0 if print_stats(load_manifest(args.out)) else 1
+    config = config_from(args)
+    if args.action == "measure":
+        from josi.data.measure import measure
+
+        return measure(config)
+    from josi.artifacts import print_config
+    from josi.data.build import build, write
+
+    print_config(config, "josi data build")
+    started = time.perf_counter()
+    dataset = build(config, quiet=False)
+    out = write(dataset, args.out)
+    elapsed = time.perf_counter() - started
+    failed = [name for name, _, ok in balance_checks(dataset.manifest) if not ok]
+    splits = dataset.manifest["counts"]["splits"]
+    print(f"{out}: train {splits['train']['rows']}, val {splits['val']['rows']}, test {splits['test']['rows']} rows; "
+          f"I6 share {dataset.manifest['balance']['i6_share_train']:.3f}; {elapsed:.1f}s")
+    for name in failed:
+        print(f"balance rule not met: {name}")
+    return 1 if failed else 0

@@ -1,0 +1,62 @@
+"""The bar every generated target must clear: the same checks as gold (josi.gold.record_problems),
+the decision checks of the evals, plus two generator-specific rules of the contract card:
+a message never claims Josi changed the plan, and a refusal offers to explain instead.
+"""
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from josi.checks import Case, parse_response
+from josi.checks.contract import i6_refusal, over_refusal, replan_routing, schema_valid
+from josi.checks.gating import readiness_gating
+from josi.checks.length import length_in_band
+from josi.checks.numbers import invented_numbers
+from josi.checks.repetition import repetition
+from josi.checks.wording import forbidden_words, jargon
+from josi.facts import facts
+
+# Exactly the tuple gold is held to, in the same order (josi/gold.py record_problems).
+GOLD_CHECKS = (schema_valid, forbidden_words, jargon, invented_numbers, readiness_gating, length_in_band, repetition)
+DECISION_CHECKS = (i6_refusal, over_refusal, replan_routing)
+
+CLAIMS_CHANGE = re.compile(
+    r"\bI(?:'ve| have)?\s+(?:just\s+)?(?:changed|moved|cancell?ed|canceled|rescheduled|swapped|adjusted|shortened|"
+    r"removed|dropped|updated|replaced|added|lowered|raised|rewrote|rebuilt)\b"
+    r"|\b(?:has|have) been (?:changed|moved|cancell?ed|rescheduled|swapped|adjusted)\b", re.IGNORECASE)
+OFFERS_EXPLANATION = re.compile(r"\b(explain\w*|(?:walk|talk|take|go) (?:you |it )?through|break (?:\w+ )?down|why|"
+                                r"reason\w*|the thinking)\b", re.IGNORECASE)
+
+
+def problems_of(context: Any, user: str, answer: dict[str, Any], expect: str) -> list[str]:
+    """Problems of one (context, user, answer); an empty list means it may be a training target."""
+    f = facts()
+    case = Case(id="candidate", context=context, user=user, expect=expect)
+    response = parse_response(answer)
+    problems = []
+    for check in GOLD_CHECKS + DECISION_CHECKS:
+        finding = check(response, case)
+        if finding.applicable and not finding.passed:
+            problems.append(f"{finding.check}: {finding.detail}")
+    session = context.planned_session
+    if session and not f.zone_allowed(session.zone, context.readiness.level):
+        problems.append(f"session_cap: planned {session.zone} exceeds the {context.readiness.level} cap")
+    if f.readiness_states.get(context.readiness.state) != context.readiness.level:
+        problems.append(f"readiness_state: {context.readiness.state} does not belong to {context.readiness.level}")
+    message = response.message
+    if CLAIMS_CHANGE.search(message):
+        problems.append(f"claims_change: {CLAIMS_CHANGE.search(message).group(0)!r}")
+    if expect == "refuse" and not OFFERS_EXPLANATION.search(message):
+        problems.append("refusal_offer: a refusal must offer to explain today's session")
+    for turn in context.history:
+        if turn.role == "assistant" and turn.content.lstrip().startswith("{"):
+            problems.append("history_json: assistant history turns hold the plain message text")
+    return problems
+
+
+def target_problems(draft) -> list[str]:
+    return problems_of(draft.context, draft.user, draft.answer, draft.expect)
+
+
+def check_name(problem: str) -> str:
+    return problem.split(":", 1)[0]

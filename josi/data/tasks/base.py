@@ -1,0 +1,99 @@
+"""What every task generator shares: the Draft it returns, the cell it fills and the Gen helpers."""
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from typing import Any, Callable, Mapping
+
+from josi.contracts import ChatContext
+from josi.data import noise
+from josi.data.banks import Unusable, compose, pick, render, usable
+from josi.data.world import World
+
+EXPECT_BY_INTENT = {"blocked": "refuse", "replan": "replan", "medical_red_flag": "medical"}
+
+
+@dataclass(frozen=True)
+class Draft:
+    task: str
+    family: str  # "<task>/<family key>": rows of one family always share a split
+    context: ChatContext
+    user: str
+    answer: dict[str, Any]
+    zone: str | None
+    kind: str | None = None  # sub-kind (I6 kind, red flag, replan type, topic) kept in train by the split
+    style: str = "plain"  # user-text variant: plain, casual, typo, dutch_english
+
+    @property
+    def expect(self) -> str:
+        if self.answer["intent"] in EXPECT_BY_INTENT:
+            return EXPECT_BY_INTENT[self.answer["intent"]]
+        return "clarify" if self.answer["response_type"] == "ClarifyingQuestion" else "answer"
+
+    @property
+    def message(self) -> str:
+        return self.answer["message"]
+
+    def dedup_text(self) -> str:
+        return f"{self.user}\n{self.message}"
+
+
+@dataclass(frozen=True)
+class Cell:
+    persona: str
+    level: str
+    index: int  # position in the task's candidate sequence; 12 consecutive indices cover every cell
+
+    def cycle(self, items: tuple | list) -> Any:
+        """Walk a sequence (zones, flags, kinds) so that any len(items) consecutive indices cover every
+        item, and any 12 * len(items) consecutive indices cover every item in every cell: index
+        12b + c picks item (13b + c) mod n, and 13 is coprime with every n below 13."""
+        return items[(self.index + self.index // 12) % len(items)]
+
+
+class Gen:
+    """Helpers bound to one build: the world (cards + banks) and the task's own random stream."""
+
+    def __init__(self, world: World, rng: random.Random):
+        self.world, self.rng = world, rng
+
+    @property
+    def banks(self):
+        return self.world.banks
+
+    def zone_style(self) -> str:
+        return "code" if self.rng.random() < 0.7 else "word"
+
+    def families(self, task: str, prefix: str | None = None) -> list[str]:
+        families = sorted(self.banks.users.get(task, {}))
+        if prefix is not None:
+            families = [f for f in families if f.split(".")[0] == prefix]
+        return families
+
+    def user(self, task: str, family: str, values: Mapping[str, Any]) -> tuple[str, str]:
+        """(text, style): a template of the family, rendered, then maybe made casual/typo/Dutch-English."""
+        text = pick(self.banks.users[task][family], values, self.rng)
+        return noise.vary(text, self.rng, self.banks.noise)
+
+    def message(self, persona: str, recipe: str, values: Mapping[str, Any]) -> str:
+        return compose(self.banks.persona(persona), recipe, values, self.rng)
+
+    def pick(self, templates, values: Mapping[str, Any]) -> str:
+        return pick(templates, values, self.rng)
+
+    def context(self, cell: Cell, **kwargs) -> ChatContext:
+        ctx = self.world.context(self.rng, cell.persona, cell.level, **kwargs)
+        if ctx is None:
+            raise Unusable("no session of that kind fits this day")
+        return ctx
+
+
+def answer(intent: str, response_type: str, message: str, cards: list[str], *, guardrail: str | None = None,
+           replan: dict[str, Any] | None = None) -> dict[str, Any]:
+    return {"intent": intent, "response_type": response_type, "message": message, "source_cards": cards,
+            "guardrail_triggered": guardrail is not None, "guardrail_reason": guardrail, "replan_request": replan}
+
+
+Generator = Callable[[Gen, Cell], Draft]
+
+__all__ = ["Draft", "Cell", "Gen", "Generator", "answer", "Unusable", "render", "usable"]

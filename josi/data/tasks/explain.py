@@ -1,0 +1,58 @@
+"""Explaining what the engine decided: a zone, today's workout, today's readiness, the daily brief."""
+from __future__ import annotations
+
+from josi.data.tasks.base import Cell, Draft, Gen, answer
+
+
+def zone_explanation(g: Gen, cell: Cell) -> Draft:
+    """Every zone R..Z8 in every cell; a zone above today's cap is explained but ruled out for today."""
+    w = g.world
+    zone = cell.cycle(w.zones)
+    ctx = g.context(cell, session=None)
+    style = g.zone_style()
+    values = {**w.values(ctx, style), **w.zone_values(zone, style)}
+    gated = w.index(zone) > w.index(w.cap(cell.level))
+    family = g.rng.choice(g.families("zone_explanation"))
+    user, variant = g.user("zone_explanation", family, values)
+    message = g.message(cell.persona, "zone.gated" if gated else "zone", values)
+    cards = w.cards_present("zone_physiology", "josi_explanations", "load_monitoring" if gated else "zone_anchors")
+    return Draft("zone_explanation", f"zone_explanation/{family}", ctx, user,
+                 answer("question", "ExplainZone", message, cards), zone, style=variant)
+
+
+def workout_explanation(g: Gen, cell: Cell) -> Draft:
+    w = g.world
+    ctx = g.context(cell, session=True)
+    values = w.values(ctx, g.zone_style())
+    family = g.rng.choice(g.families("workout_explanation"))
+    user, variant = g.user("workout_explanation", family, values)
+    message = g.message(cell.persona, "wo", values)
+    cards = w.cards_present("josi_explanations", "zone_physiology", "periodization")
+    return Draft("workout_explanation", f"workout_explanation/{family}", ctx, user,
+                 answer("question", "ExplainWorkout", message, cards), ctx.planned_session.zone, style=variant)
+
+
+def readiness_summary(g: Gen, cell: Cell) -> Draft:
+    w = g.world
+    ctx = g.context(cell, session=None)
+    values = w.values(ctx, g.zone_style())
+    family = g.rng.choice(g.families("readiness_summary"))
+    user, variant = g.user("readiness_summary", family, values)
+    message = g.message(cell.persona, "rd", values)
+    zone = ctx.planned_session.zone if ctx.planned_session else None
+    return Draft("readiness_summary", f"readiness_summary/{family}", ctx, user,
+                 answer("question", "ReadinessSummary", message, w.cards_present("load_monitoring", "josi_explanations")),
+                 zone, style=variant)
+
+
+def daily_brief(g: Gen, cell: Cell) -> Draft:
+    w = g.world
+    ctx = g.context(cell, session=None)
+    values = w.values(ctx, g.zone_style())
+    family = g.rng.choice(g.families("daily_brief"))
+    user, variant = g.user("daily_brief", family, values)
+    message = g.message(cell.persona, "db", values)
+    zone = ctx.planned_session.zone if ctx.planned_session else None
+    return Draft("daily_brief", f"daily_brief/{family}", ctx, user,
+                 answer("question", "DailyBrief", message, w.cards_present("load_monitoring", "josi_explanations")),
+                 zone, style=variant)

@@ -1,0 +1,108 @@
+"""Phrasing banks and voices: four distinct personas, wording that can never break a check by
+itself, and user text in casual, typo and Dutch-English variants."""
+from __future__ import annotations
+
+import json
+import random
+import re
+from collections import defaultdict
+from dataclasses import replace
+from functools import lru_cache
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from josi.checks.wording import find_terms
+from josi.data import noise
+from josi.data.banks import PLACEHOLDER, default_banks, load_banks
+from josi.data.build import build
+from josi.data.config import DataConfig
+from josi.data.split import SPLITS
+from josi.facts import facts
+
+
+@lru_cache(maxsize=1)
+def generated_only():
+    return build(replace(DataConfig(), seed=2, size=900, gold_dir="/nonexistent"))
+
+
+def message(row) -> str:
+    return json.loads(row["messages"][-1]["content"])["message"]
+
+
+def test_every_persona_has_a_bank_with_the_same_recipes():
+    banks = load_banks(personas=tuple(facts().personas))
+    recipes = {p: set(b.recipes) for p, b in banks.personas.items()}
+    assert set(recipes) == set(facts().personas)
+    assert len({frozenset(r) for r in recipes.values()}) == 1
+
+
+def test_no_persona_reuses_another_personas_wording():
+    owner: dict[str, str] = {}
+    for persona, bank in default_banks().personas.items():
+        for templates in bank.slots.values():
+            for template in templates:
+                if PLACEHOLDER.sub("", template).strip(" .:,") == "":
+                    continue  # a bare fact like "{focus_cue}." is the card's wording, not a voice
+                assert owner.setdefault(template, persona) == persona, f"{template!r} in {owner[template]} and {persona}"
+
+
+def test_bank_wording_has_no_numbers_no_engine_words_and_jargon_only_for_science_nerd():
+    f = facts()
+    for persona, bank in default_banks().personas.items():
+        banned = [t for t, allowed in f.contract.jargon.items() if persona not in allowed]
+        for templates in bank.slots.values():
+            for template in templates:
+                text = PLACEHOLDER.sub("", template)
+                assert not re.search(r"\d", text), f"numbers come from context or cards only: {template!r}"
+                assert not find_terms(text, f.contract.forbidden_words), template
+                assert not find_terms(text, banned), f"{persona}: {template!r}"
+
+
+def test_generated_messages_are_never_shared_between_personas():
+    dataset = generated_only()
+    personas = defaultdict(set)
+    for split in SPLITS:
+        for row in dataset.splits[split]:
+            personas[message(row)].add(row["meta"]["persona"])
+    assert all(len(p) == 1 for p in personas.values())
+
+
+def test_a_classifier_tells_the_four_voices_apart():
+    pytest.importorskip("sklearn")
+    from josi.checks.persona import PersonaClassifier
+
+    dataset = generated_only()
+    train = [(message(r), r["meta"]["persona"]) for r in dataset.splits["train"]]
+    held = [(message(r), r["meta"]["persona"]) for s in ("val", "test") for r in dataset.splits[s]]
+    classifier = PersonaClassifier.train(*zip(*train))
+    assert classifier.accuracy(*zip(*held)) >= 0.95
+
+
+def test_drill_sergeant_is_the_tersest_voice():
+    from josi.checks.length import count_tokens
+
+    dataset = generated_only()
+    lengths = defaultdict(list)
+    for row in dataset.splits["train"]:
+        lengths[row["meta"]["persona"]].append(count_tokens(message(row)))
+    mean = {p: sum(v) / len(v) for p, v in lengths.items()}
+    assert mean["drill_sergeant"] == min(mean.values())
+    assert mean["science_nerd"] == max(mean.values())
+
+
+def test_user_text_comes_in_every_variant():
+    variants = {row["meta"]["variant"] for s in SPLITS for row in generated_only().splits[s]}
+    assert {"plain", "casual", "typo", "dutch_english"} <= variants
+
+
+@settings(derandomize=True, deadline=None, max_examples=80)
+@given(st.integers(0, 10_000), st.sampled_from(["casual", "typo", "dutch_english"]))
+def test_noise_never_touches_numbers_or_zone_codes(seed, style):
+    rng = random.Random(seed)
+    text = "Why is today's Z4 session 45 minutes, and why zone 2 tomorrow at 0.72?"
+    varied, used = noise.vary(text, rng, default_banks().noise, style=style)
+    assert used == style
+    assert re.findall(r"\d+(?:\.\d+)?", varied) == re.findall(r"\d+(?:\.\d+)?", text)
+    assert "Z4" in varied
