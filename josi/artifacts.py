@@ -27,6 +27,9 @@ def atomic_path(target: Path | str) -> Iterator[Path]:
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
     os.close(fd)
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes files private; artifacts are shared like any file
     try:
         yield Path(tmp)
         os.replace(tmp, target)

@@ -17,6 +17,7 @@ import functools
 import hashlib
 import re
 import time
+from collections import Counter
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -38,7 +39,7 @@ class ExportConfig:
     max_sequences: int = 8  # reference conversations fed teacher-forced to both models
     greedy_prompts: int = 3  # free-running greedy comparison (report only)
     greedy_tokens: int = 24
-    pre_tokenizer: str = "smollm"
+    pre_tokenizer: str = "auto"  # llama.cpp name; auto = the one matching the HF tokenizer (smollm for SmolLM2)
     check: str | None = None  # validate this existing GGUF only
 
 
@@ -50,6 +51,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--threads", type=int, default=2, help="CPU threads for quantization and llama.cpp (default: 2)")
     parser.add_argument("--min-f16-agreement", type=float, default=0.99, help="F16 teacher-forced top-1 agreement needed (default: 0.99)")
     parser.add_argument("--max-sequences", type=int, default=8, help="reference conversations for the output parity check (default: 8)")
+    parser.add_argument("--pre-tokenizer", default="auto", help="tokenizer.ggml.pre; auto picks the one that splits like the HF tokenizer (default)")
     parser.add_argument("--check", metavar="GGUF", help="only validate this existing GGUF against --checkpoint")
 
 
@@ -57,7 +59,8 @@ def config_from_args(args) -> ExportConfig:
     out = args.out or str(Path("artifacts/gguf") / Path(args.checkpoint).name)
     also = tuple(q for q in dict.fromkeys(args.also) if q != args.quant)
     return ExportConfig(checkpoint=args.checkpoint, out=out, quant=args.quant, also=also, threads=args.threads,
-                        min_f16_agreement=args.min_f16_agreement, max_sequences=args.max_sequences, check=args.check)
+                        min_f16_agreement=args.min_f16_agreement, max_sequences=args.max_sequences,
+                        pre_tokenizer=args.pre_tokenizer, check=args.check)
 
 
 @functools.cache
@@ -88,19 +91,22 @@ def checkpoint_sha256(directory: Path) -> str:
 
 def quantize(source: Path, target: Path, quant: str, threads: int) -> None:
     import ctypes
-    import logging
 
     import llama_cpp
 
-    from josi.gguf_validate import GGUFError
+    from josi.gguf_validate import GGUFError, captured_stderr
 
     params = llama_cpp.llama_model_quantize_default_params()
     params.ftype = FILE_TYPES[quant]
     params.nthread = threads
-    logging.getLogger("llama-cpp-python").setLevel(logging.ERROR)  # llama.cpp logs a line per tensor
-    code = llama_cpp.llama_model_quantize(str(source).encode(), str(target).encode(), ctypes.byref(params))
+    with captured_stderr() as log:  # llama.cpp logs a line per tensor; keep it for the error message only
+        code = llama_cpp.llama_model_quantize(str(source).encode(), str(target).encode(), ctypes.byref(params))
+    fallbacks = Counter(match.group(1) for line in log if (match := re.search(r"falling back to\s+(\w+)", line)))
+    if fallbacks:  # K-quants need rows of 256; SmolLM2-135M's 576-wide rows get these instead
+        console().print(f"  note: {sum(fallbacks.values())} tensors in {quant} use a fallback type "
+                        f"(rows not divisible by 256): " + ", ".join(f"{n} {t}" for t, n in fallbacks.items()))
     if code != 0:
-        raise GGUFError(target, f"llama_model_quantize to {quant} failed (return code {code})")
+        raise GGUFError(target, f"llama_model_quantize to {quant} failed (return code {code}): {' | '.join(log[-3:])}")
 
 
 def validate(path: Path, reference, quant: str, config: ExportConfig) -> dict[str, dict]:
@@ -109,12 +115,11 @@ def validate(path: Path, reference, quant: str, config: ExportConfig) -> dict[st
 
     ref, min_agreement = reference, config.min_f16_agreement if quant == "f16" else None
     checks = (
-        lambda: check_metadata(path, ref.tokenizer, ref.config, FILE_TYPES[quant], config.pre_tokenizer),
-        lambda: check_tokenizer(path, ref.tokenizer, ref.texts),
-        lambda: check_prompts(path, ref.tokenizer, ref.conversations),
-        lambda: check_outputs(path, ref.model(), ref.tokenizer, ref.sequences, min_agreement, config.threads),
-        lambda: greedy_agreement(path, ref.model(), ref.tokenizer, ref.sequences[:config.greedy_prompts],
-                                 config.greedy_tokens, config.threads),
+        lambda: check_metadata(path, ref, FILE_TYPES[quant], config.pre_tokenizer),
+        lambda: check_tokenizer(path, ref),
+        lambda: check_prompts(path, ref),
+        lambda: check_outputs(path, ref, min_agreement, config.threads),
+        lambda: greedy_agreement(path, ref, config.greedy_prompts, config.greedy_tokens, config.threads),
     )
     results = {}
     for check in checks:
@@ -163,7 +168,8 @@ def export(config: ExportConfig) -> list[dict]:
     reference = Reference.load(checkpoint, max_sequences=config.max_sequences)
 
     f16, seconds = out / f"{out.name}-f16.gguf", {}
-    results = write_validated(f16, lambda tmp: write_f16_gguf(checkpoint, tmp, name=out.name, progress=True),
+    results = write_validated(f16, lambda tmp: write_f16_gguf(checkpoint, tmp, name=out.name, progress=True,
+                                                                  pre_tokenizer=config.pre_tokenizer),
                               reference, "f16", config, seconds)
     manifests = [write_manifest(f16, "f16", config, inputs, results, seconds)]
     quant_inputs = {**inputs, "f16_gguf": manifests[0]["artifact"]["sha256"]}

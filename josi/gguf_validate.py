@@ -14,13 +14,18 @@ with its numbers, or raises GGUFError naming the file.
 from __future__ import annotations
 
 import json
+import logging
+import os
 import struct
+import sys
+import tempfile
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterator
 
 GOLD_DIR = Path(__file__).resolve().parent.parent / "gold"
+Messages = list[dict[str, str]]
 
 PARITY_TEXTS = (
     "Why is today's session so easy?",
@@ -103,14 +108,41 @@ def read_gguf(path: Path | str):
 
 
 @contextmanager
+def captured_stderr() -> Iterator[list[str]]:
+    """Collect what llama.cpp logs during the block, both from C (file descriptor 2) and through
+    llama-cpp-python's Python log callback (sys.stderr); the lines land in the yielded list."""
+    lines: list[str] = []
+    sys.stderr.flush()
+    saved_fd, saved_stream = os.dup(2), sys.stderr
+    with tempfile.TemporaryFile() as log:
+        os.dup2(log.fileno(), 2)
+        sys.stderr = stream = open(log.fileno(), "w", encoding="utf-8", errors="replace", closefd=False)
+        try:
+            yield lines
+        finally:
+            stream.close()
+            sys.stderr = saved_stream
+            os.dup2(saved_fd, 2)
+            os.close(saved_fd)
+            log.seek(0)
+            lines += log.read().decode("utf-8", "replace").splitlines()
+
+
+@contextmanager
 def open_llama(path: Path | str, **kwargs) -> Iterator[Any]:
+    """llama-cpp-python's Llama; a load failure becomes a GGUFError carrying llama.cpp's own reason."""
     from llama_cpp import Llama
 
-    read_gguf(path)  # a clear error for a corrupt file before llama.cpp sees it
+    if not Path(path).is_file():
+        raise GGUFError(path, "no such file")
     try:
-        llm = Llama(model_path=str(path), verbose=False, **kwargs)
+        with captured_stderr() as log:  # verbose only into the capture: on failure it holds llama.cpp's reason
+            llm = Llama(model_path=str(path), verbose=True, **kwargs)
     except ValueError as err:
-        raise GGUFError(path, f"llama.cpp cannot load it ({err})") from None
+        reasons = [line.strip() for line in log if "error" in line.lower()]
+        raise GGUFError(path, f"llama.cpp cannot load it ({reasons[-1] if reasons else err})") from None
+    llm.verbose = False
+    logging.getLogger("llama-cpp-python").setLevel(logging.ERROR)
     try:
         yield llm
     finally:
@@ -142,8 +174,12 @@ def expected_shapes(config) -> dict[str, tuple[int, ...]]:
     return shapes
 
 
-def check_metadata(path: Path | str, tokenizer, config, file_type: int, pre_tokenizer: str = "smollm") -> CheckResult:
+def check_metadata(path: Path | str, reference: "Reference", file_type: int, pre_tokenizer: str = "auto") -> CheckResult:
+    from josi.gguf_write import pre_tokenizer_name
+
+    tokenizer, config = reference.tokenizer, reference.config
     reader = read_gguf(path)
+    pre_tokenizer = pre_tokenizer_name(tokenizer) if pre_tokenizer == "auto" else pre_tokenizer
     problems: list[str] = []
 
     def expect(what: str, got: Any, want: Any) -> None:
@@ -184,7 +220,8 @@ def first_difference(a: list[int], b: list[int]) -> str:
     return f"first difference at token {at}: HF {a[max(0, at - 3):at + 5]} vs GGUF {b[max(0, at - 3):at + 5]}"
 
 
-def check_tokenizer(path: Path | str, tokenizer, texts: list[str]) -> CheckResult:
+def check_tokenizer(path: Path | str, reference: "Reference") -> CheckResult:
+    tokenizer, texts = reference.tokenizer, reference.texts
     mismatches, tokens = [], 0
     with open_llama(path, vocab_only=True) as llm:
         for text in texts:
@@ -198,10 +235,11 @@ def check_tokenizer(path: Path | str, tokenizer, texts: list[str]) -> CheckResul
     return CheckResult("tokenizer", {"texts": len(texts), "tokens": tokens})
 
 
-def check_prompts(path: Path | str, tokenizer, conversations: list[list[dict[str, str]]]) -> CheckResult:
+def check_prompts(path: Path | str, reference: "Reference") -> CheckResult:
     """Render each conversation's prompt (all but the final answer) both ways, as llama-cpp-python would."""
     from llama_cpp.llama_chat_format import Jinja2ChatFormatter
 
+    tokenizer, conversations = reference.tokenizer, reference.conversations
     mismatches, tokens = [], 0
     with open_llama(path, vocab_only=True) as llm:
         template = llm.metadata.get("tokenizer.chat_template")
@@ -223,48 +261,24 @@ def check_prompts(path: Path | str, tokenizer, conversations: list[list[dict[str
     return CheckResult("prompts", {"prompts": len(conversations), "tokens": tokens, "eos": eos})
 
 
-def answer_sequence(tokenizer, messages: list[dict[str, str]]) -> tuple[list[int], int]:
-    """Token ids of prompt + reference answer (through its end-of-turn token), and where the answer starts."""
-    prompt = tokenizer.apply_chat_template(messages[:-1], tokenize=False, add_generation_prompt=True)
-    full = tokenizer.apply_chat_template(messages, tokenize=False)
-    prompt_ids = tokenizer(prompt, add_special_tokens=False)["input_ids"]
-    ids = tokenizer(full, add_special_tokens=False)["input_ids"]
-    if ids[:len(prompt_ids)] != prompt_ids:
-        raise ValueError("the chat template does not render the prompt as a prefix of the full conversation")
-    answer = ids[len(prompt_ids):]
-    end = answer.index(tokenizer.eos_token_id) + 1 if tokenizer.eos_token_id in answer else len(answer)
-    return prompt_ids + answer[:end], len(prompt_ids)
-
-
-def hf_top1(model, ids: list[int]):
-    import torch
-
-    with torch.no_grad():
-        return model(torch.tensor([ids])).logits[0].argmax(-1).numpy()
-
-
-def gguf_top1(llm, ids: list[int]):
-    import numpy as np
-
-    llm.reset()
-    llm.eval(ids)
-    return np.argmax(llm.scores[:len(ids)], axis=1)
-
-
 def context_size(lengths: list[int]) -> int:
     return (max(lengths) // 256 + 1) * 256
 
 
-def check_outputs(path: Path | str, model, tokenizer, conversations: list[list[dict[str, str]]],
-                  min_agreement: float | None, threads: int = 2) -> CheckResult:
-    """Top-1 agreement at every answer position; min_agreement None only reports it."""
-    sequences = [answer_sequence(tokenizer, messages) for messages in conversations]
+def check_outputs(path: Path | str, reference: "Reference", min_agreement: float | None, threads: int = 2) -> CheckResult:
+    """Teacher-forced top-1 agreement at every answer position; min_agreement None only reports it."""
+    import numpy as np
+
+    sequences = reference.answer_sequences()
     agree = positions = 0
     with open_llama(path, n_ctx=context_size([len(ids) for ids, _ in sequences]), logits_all=True,
                     n_threads=threads, n_threads_batch=threads) as llm:
         for ids, start in sequences:
-            hf, gg = hf_top1(model, ids), gguf_top1(llm, ids)
-            agree += int((hf[start - 1:-1] == gg[start - 1:-1]).sum())
+            llm.reset()
+            llm.eval(ids)
+            gguf_next = np.argmax(llm.scores[:len(ids)], axis=1)
+            hf_next = reference.next_tokens(ids)
+            agree += int((gguf_next[start - 1:-1] == hf_next[start - 1:-1]).sum())
             positions += len(ids) - start
     agreement = agree / positions
     if min_agreement is not None and agreement < min_agreement:
@@ -273,36 +287,25 @@ def check_outputs(path: Path | str, model, tokenizer, conversations: list[list[d
     return CheckResult("outputs", {"sequences": len(sequences), "positions": positions, "top1_agreement": round(agreement, 4)})
 
 
-def greedy_agreement(path: Path | str, model, tokenizer, conversations: list[list[dict[str, str]]],
-                     max_new_tokens: int = 24, threads: int = 2) -> CheckResult:
+def greedy_agreement(path: Path | str, reference: "Reference", prompts: int = 3, max_new_tokens: int = 24,
+                     threads: int = 2) -> CheckResult:
     """Free-running greedy continuations from both models (report only: one early flip changes the rest)."""
-    import numpy as np
-    import torch
-
-    prompts = [ids[:start] for ids, start in (answer_sequence(tokenizer, messages) for messages in conversations)]
-    identical, prefix_shares = 0, []
-    with open_llama(path, n_ctx=context_size([len(p) + max_new_tokens for p in prompts]), logits_all=True,
+    starts = [ids[:start] for ids, start in reference.answer_sequences()[:prompts]]
+    eos, identical, prefix_shares = reference.tokenizer.eos_token_id, 0, []
+    with open_llama(path, n_ctx=context_size([len(p) + max_new_tokens for p in starts]),
                     n_threads=threads, n_threads_batch=threads) as llm:
-        for ids in prompts:
-            with torch.no_grad():
-                out = model.generate(torch.tensor([ids]), attention_mask=torch.ones(1, len(ids), dtype=torch.long),
-                                     do_sample=False, max_new_tokens=max_new_tokens,
-                                     eos_token_id=tokenizer.eos_token_id, pad_token_id=tokenizer.pad_token_id)
-            hf = [t for t in out[0, len(ids):].tolist() if t != tokenizer.pad_token_id]
-            hf = hf[:hf.index(tokenizer.eos_token_id)] if tokenizer.eos_token_id in hf else hf
-            llm.reset()
-            llm.eval(ids)
-            gg: list[int] = []
-            while len(gg) < max_new_tokens:
-                token = int(np.argmax(llm.scores[llm.n_tokens - 1]))
-                if token == tokenizer.eos_token_id:
+        for ids in starts:
+            gguf_tokens: list[int] = []
+            for token in llm.generate(ids, temp=0.0, repeat_penalty=1.0, reset=True):  # temp 0: greedy sampler
+                if token == eos or len(gguf_tokens) == max_new_tokens:
                     break
-                gg.append(token)
-                llm.eval([token])
-            identical += hf == gg
-            common = next((i for i, (a, b) in enumerate(zip(hf, gg)) if a != b), min(len(hf), len(gg)))
-            prefix_shares.append(common / max(len(hf), len(gg), 1))
-    return CheckResult("greedy", {"prompts": len(prompts), "identical": identical, "max_new_tokens": max_new_tokens,
+                gguf_tokens.append(token)
+            hf_tokens = reference.continuation(ids, max_new_tokens)
+            identical += hf_tokens == gguf_tokens
+            common = next((i for i, (a, b) in enumerate(zip(hf_tokens, gguf_tokens)) if a != b),
+                          min(len(hf_tokens), len(gguf_tokens)))
+            prefix_shares.append(common / max(len(hf_tokens), len(gguf_tokens), 1))
+    return CheckResult("greedy", {"prompts": len(starts), "identical": identical, "max_new_tokens": max_new_tokens,
                                   "mean_common_prefix": round(sum(prefix_shares) / len(prefix_shares), 4)})
 
 
@@ -316,24 +319,38 @@ def gold_cases(gold_dir: Path = GOLD_DIR) -> list[tuple[dict, str, dict]]:
     return cases
 
 
-def conversation(context: dict, user: str, answer: dict) -> list[dict[str, str]]:
+def conversation(context: dict, user: str, answer: dict) -> Messages:
     from josi.contracts import ChatContext, dumps_intent
     from josi.prompt import build_messages
 
     return build_messages(ChatContext.from_dict(context), user) + [{"role": "assistant", "content": dumps_intent(answer)}]
 
 
+def answer_sequence(tokenizer, messages: Messages) -> tuple[list[int], int]:
+    """Token ids of prompt + reference answer (through its end-of-turn token), and where the answer starts."""
+    prompt = tokenizer.apply_chat_template(messages[:-1], tokenize=False, add_generation_prompt=True)
+    full = tokenizer.apply_chat_template(messages, tokenize=False)
+    prompt_ids = tokenizer(prompt, add_special_tokens=False)["input_ids"]
+    ids = tokenizer(full, add_special_tokens=False)["input_ids"]
+    if ids[:len(prompt_ids)] != prompt_ids:
+        raise ValueError("the chat template does not render the prompt as a prefix of the full conversation")
+    answer = ids[len(prompt_ids):]
+    end = answer.index(tokenizer.eos_token_id) + 1 if tokenizer.eos_token_id in answer else len(answer)
+    return prompt_ids + answer[:end], len(prompt_ids)
+
+
 @dataclass
 class Reference:
-    """What a GGUF is checked against: the checkpoint's tokenizer, config and model, and the parity corpus."""
+    """What a GGUF is checked against: the checkpoint's tokenizer, config and model, and the parity corpus.
+    The HF model's answers are cached, so checking F16, q4_k_m and q8_0 runs it once."""
 
     checkpoint: Path
     tokenizer: Any
     config: Any
-    texts: list[str]
-    conversations: list[list[dict[str, str]]]  # every prompt (check 3)
-    sequences: list[list[dict[str, str]]]  # a spread of them for the model checks (check 4)
-    _model: Any = field(default=None, repr=False)
+    texts: list[str]  # check 2
+    conversations: list[Messages]  # every prompt (check 3)
+    sequences: list[Messages]  # a spread of them, teacher-forced (check 4)
+    _cache: dict = field(default_factory=dict, repr=False)
 
     @classmethod
     def load(cls, checkpoint: Path | str, gold_dir: Path = GOLD_DIR, max_sequences: int = 8) -> "Reference":
@@ -349,10 +366,46 @@ class Reference:
         return cls(Path(checkpoint), load_tokenizer(str(checkpoint)), AutoConfig.from_pretrained(checkpoint), texts,
                    builtin + gold_conversations, (builtin + spread)[:max_sequences])
 
+    def cached(self, key: tuple, compute):
+        if key not in self._cache:
+            self._cache[key] = compute()
+        return self._cache[key]
+
     def model(self):
-        if self._model is None:
+        def load():
             import torch
             from transformers import AutoModelForCausalLM
+            from transformers.utils import logging
 
-            self._model = AutoModelForCausalLM.from_pretrained(self.checkpoint, dtype=torch.float32).eval()
-        return self._model
+            logging.disable_progress_bar()
+            return AutoModelForCausalLM.from_pretrained(self.checkpoint, dtype=torch.float32).eval()
+
+        return self.cached(("model",), load)
+
+    def answer_sequences(self) -> list[tuple[list[int], int]]:
+        return [answer_sequence(self.tokenizer, messages) for messages in self.sequences]
+
+    def next_tokens(self, ids: list[int]):
+        """The HF model's top-1 next token after every prefix of ids."""
+        def compute():
+            import torch
+
+            with torch.no_grad():
+                return self.model()(torch.tensor([ids])).logits[0].argmax(-1).numpy()
+
+        return self.cached(("next", tuple(ids)), compute)
+
+    def continuation(self, ids: list[int], max_new_tokens: int) -> list[int]:
+        """The HF model's greedy continuation of ids, up to (without) the end-of-turn token."""
+        def compute():
+            import torch
+
+            eos = self.tokenizer.eos_token_id
+            with torch.no_grad():
+                out = self.model().generate(torch.tensor([ids]), attention_mask=torch.ones(1, len(ids), dtype=torch.long),
+                                            do_sample=False, max_new_tokens=max_new_tokens, eos_token_id=eos,
+                                            pad_token_id=self.tokenizer.pad_token_id)
+            tokens = out[0, len(ids):].tolist()
+            return tokens[:tokens.index(eos)] if eos in tokens else tokens
+
+        return self.cached(("greedy", tuple(ids), max_new_tokens), compute)

@@ -10,7 +10,8 @@ Three things differ from a plain copy of the weights:
   then reuses `token_embd.weight`. An untied checkpoint gets its `lm_head` written.
 - Tokenizer: the byte-level BPE tokens, merges and token types, the special ids and the chat template
   all come from the training tokenizer (`josi.models.load_tokenizer`), so the GGUF speaks the same
-  ChatML as training did. Weights stream tensor by tensor, so memory stays at one tensor.
+  ChatML as training did. `tokenizer.ggml.pre` names the llama.cpp pre-tokenizer that splits text
+  like the HF one ("smollm" for SmolLM2's hub tokenizer). Weights stream one tensor at a time.
 """
 from __future__ import annotations
 
@@ -21,8 +22,6 @@ from pathlib import Path
 import numpy as np
 
 from josi.gguf_validate import GGUFError
-
-PRE_TOKENIZER = "smollm"  # llama.cpp's name for SmolLM's split (digits one by one, then GPT-2 words)
 
 
 @dataclass(frozen=True)
@@ -108,12 +107,28 @@ def tokenizer_tables(tokenizer, vocab_size: int) -> tuple[list[str], list[int], 
     return tokens, types, merges
 
 
+def pre_tokenizer_name(tokenizer) -> str:
+    """The llama.cpp pre-tokenizer that splits text exactly like this HF tokenizer:
+    "smollm" for SmolLM2's hub tokenizer (digits one by one, then the GPT-2 byte-level split), and
+    "gpt-2" for the plain byte-level split (what transformers builds when it converts a GGUF)."""
+    pre = json.loads(tokenizer.backend_tokenizer.to_str())["pre_tokenizer"] or {"type": "none"}
+    steps = pre["pretokenizers"] if pre["type"] == "Sequence" else [pre]
+    kinds = [step["type"] for step in steps]
+    last = steps[-1]
+    if kinds[-1] == "ByteLevel" and last.get("use_regex") and not last.get("add_prefix_space"):
+        if kinds == ["ByteLevel"]:
+            return "gpt-2"
+        if kinds == ["Digits", "ByteLevel"] and steps[0].get("individual_digits"):
+            return "smollm"
+    raise GGUFError(tokenizer.name_or_path, f"no known llama.cpp pre-tokenizer splits like {pre}; pass --pre-tokenizer")
+
+
 def add_tokenizer(writer, tokenizer, vocab_size: int, pre_tokenizer: str) -> None:
     tokens, types, merges = tokenizer_tables(tokenizer, vocab_size)
     if not tokenizer.chat_template:
         raise GGUFError(tokenizer.name_or_path, "the tokenizer has no chat template; the GGUF would fall back to llama-2 format")
     writer.add_tokenizer_model("gpt2")
-    writer.add_tokenizer_pre(pre_tokenizer)
+    writer.add_tokenizer_pre(pre_tokenizer_name(tokenizer) if pre_tokenizer == "auto" else pre_tokenizer)
     writer.add_token_list(tokens)
     writer.add_token_types(types)
     writer.add_token_merges(merges)
@@ -183,7 +198,7 @@ def load_tensor(item: TensorPlan, config) -> np.ndarray:
     return weight.astype(item.dtype)
 
 
-def write_f16_gguf(checkpoint: Path | str, path: Path | str, *, pre_tokenizer: str = PRE_TOKENIZER,
+def write_f16_gguf(checkpoint: Path | str, path: Path | str, *, pre_tokenizer: str = "auto",
                    name: str | None = None, progress: bool = False) -> WriteResult:
     """HF checkpoint directory -> F16 GGUF at path (the caller makes the write atomic)."""
     import gguf

@@ -21,6 +21,7 @@ HUB_IDS = {
 NAMES = (EMBEDDED, *HUB_IDS)
 EOS_TOKEN = "<|im_end|>"
 PAD_TOKEN = "<|endoftext|>"  # an existing special token, so no embedding resize is needed
+CONVERSION_VERSION = "v2"  # bump when convert_embedded changes, so caches are rebuilt
 
 
 class ModelNotFound(RuntimeError):
@@ -53,6 +54,19 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
+def restore_pretokenizer(tokenizer) -> None:
+    """SmolLM2 splits digits one by one before byte-level BPE; the GGUF route drops that step.
+
+    Restoring it makes the HF tokenizer match both pretraining and llama.cpp's `smollm` pre-tokenizer.
+    """
+    from tokenizers import pre_tokenizers
+
+    tokenizer.backend_tokenizer.pre_tokenizer = pre_tokenizers.Sequence([
+        pre_tokenizers.Digits(individual_digits=True),
+        pre_tokenizers.ByteLevel(add_prefix_space=False, use_regex=True),
+    ])
+
+
 def fix_tokenizer(tokenizer) -> None:
     """ChatML end of turn as EOS, and a pad token that is not EOS (else EOS is masked in labels)."""
     tokenizer.eos_token = EOS_TOKEN
@@ -72,6 +86,7 @@ def convert_embedded(gguf_path: Path, target: Path) -> None:
     if hasattr(config, "quantization_config"):
         del config.quantization_config
     fix_tokenizer(tokenizer)
+    restore_pretokenizer(tokenizer)
     config.eos_token_id = tokenizer.eos_token_id
     config.pad_token_id = tokenizer.pad_token_id
     config.bos_token_id = tokenizer.convert_tokens_to_ids("<|im_start|>")
@@ -92,7 +107,7 @@ def embedded_checkpoint() -> Path:
     from filelock import FileLock
 
     gguf_path = embedded_gguf()
-    target = cache_root() / "models" / f"{EMBEDDED}-{file_sha256(gguf_path)[:12]}"
+    target = cache_root() / "models" / f"{EMBEDDED}-{file_sha256(gguf_path)[:12]}-{CONVERSION_VERSION}"
     if (target / "config.json").exists():
         return target
     target.parent.mkdir(parents=True, exist_ok=True)
