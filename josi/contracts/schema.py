@@ -8,10 +8,11 @@ import jsonschema
 
 from josi.facts import Facts, facts
 
-# SmolLM2 averages about 4.5 characters per token on English coaching text; 5 leaves headroom
-# so the persona token limits, not this bound, decide length, while a rambling answer still
-# cannot run the JSON past the generation budget.
-CHARS_PER_TOKEN_BOUND = 5
+# The message cap and the generation budget are set together so that a capped message always
+# closes its JSON: 180 tokens (the largest persona band) x 4 chars = 720 chars; at the densest
+# rate measured on gold (3.0 chars/token) that is 240 tokens, plus ~70 for the JSON around it,
+# inside DecodeSettings.max_tokens = 320. The longest training target is 212 tokens.
+CHARS_PER_TOKEN_BOUND = 4
 KEY_ORDER = ("intent", "response_type", "message", "source_cards",
              "guardrail_triggered", "guardrail_reason", "replan_request")
 
