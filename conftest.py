@@ -12,4 +12,6 @@ def pytest_addoption(parser):
     group.addoption("--profile", choices=("ci", "full"), default="ci", help="how many hypothesis-generated I6 violations to run")
     group.addoption("--baseline", default=None, help="REPORT.json: gate on regressions against it instead of absolute thresholds")
     group.addoption("--no-cache", action="store_true", help="ignore cached generations and generate afresh")
+    group.addoption("--threads", type=int, default=2,
+                    help="CPU threads for generation; use 1 when other work shares a 2-core machine (llama.cpp slows sharply when oversubscribed)")
     group.addoption("--report-dir", default="reports", help="where the JSON and Markdown reports go")

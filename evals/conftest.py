@@ -28,7 +28,7 @@ def pytest_generate_tests(metafunc):
         metafunc.parametrize("case", cases, ids=[c.id for c in cases])
 
 
-def resolve_model(kind: str, path: str | None, grammar: bool):
+def resolve_model(kind: str, path: str | None, grammar: bool, threads: int):
     from josi.backends import DecodeSettings, LlamaCppBackend, TransformersBackend
     from josi.models import resolve
 
@@ -37,14 +37,14 @@ def resolve_model(kind: str, path: str | None, grammar: bool):
         target = Path(path) if path else (shipped if shipped.exists() else resolve().gguf)
         if not target.is_file():
             raise pytest.UsageError(f"--model=gguf: no GGUF at {target}; run `josi export` or pass --model-path")
-        return LlamaCppBackend(target, DecodeSettings(grammar=grammar)), str(target)
+        return LlamaCppBackend(target, DecodeSettings(grammar=grammar, n_threads=threads)), str(target)
     if kind == "merged":
         target = Path(path) if path else ROOT / "artifacts" / "merged"
         if not (target / "config.json").exists():
             raise pytest.UsageError(f"--model=merged: no checkpoint at {target}; run `josi merge` or pass --model-path")
-        return TransformersBackend(target), str(target)
+        return TransformersBackend(target, DecodeSettings(grammar=False, n_threads=threads)), str(target)
     checkpoint = resolve(path or "smollm2-135m").checkpoint
-    return TransformersBackend(checkpoint), checkpoint
+    return TransformersBackend(checkpoint, DecodeSettings(grammar=False, n_threads=threads)), checkpoint
 
 
 @pytest.fixture(scope="session")
@@ -55,7 +55,8 @@ def eval_session(request):
 
     config = request.config
     kind = config.getoption("--model")
-    backend, path = resolve_model(kind, config.getoption("--model-path"), config.getoption("--grammar") == "on")
+    backend, path = resolve_model(kind, config.getoption("--model-path"), config.getoption("--grammar") == "on",
+                                  config.getoption("--threads"))
     thresholds = load_thresholds()
     session = EvalSession(
         backend=backend, model_info={"kind": kind, "path": path, "sha256": backend.identity()},

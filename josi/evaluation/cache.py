@@ -38,6 +38,9 @@ class GenerationCache:
         payload = json.dumps([self.model_sha, messages, settings_key], sort_keys=True, ensure_ascii=False)
         return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
+    def __contains__(self, key: str) -> bool:
+        return self.read and key in self.entries
+
     def get(self, key: str) -> Generation | None:
         entry = self.entries.get(key) if self.read else None
         if entry is None:

@@ -98,7 +98,7 @@ class EvalSession:
         for case in cases:
             messages = self.messages(case)
             key = self.cache.key(messages, self.backend.settings.key())
-            if self.cache.get(key) is None:
+            if key not in self.cache:
                 todo.append((key, messages))
         if not todo:
             return
