@@ -25,7 +25,7 @@ class GenerationCache:
         self.path = (directory or default_dir()) / f"{model_sha[:16]}.jsonl"
         self.read = read
         self.entries: dict[str, dict] = {}
-        self.hits = 0
+        self.hit_keys: set[str] = set()
         if read and self.path.exists():
             for line in self.path.read_text(encoding="utf-8").splitlines():
                 try:
@@ -45,8 +45,13 @@ class GenerationCache:
         entry = self.entries.get(key) if self.read else None
         if entry is None:
             return None
-        self.hits += 1
+        self.hit_keys.add(key)
         return Generation(entry["text"], entry["finish_reason"], entry["completion_tokens"])
+
+    @property
+    def hits(self) -> int:
+        """Distinct generations served from the cache (not lookups: layers share one generation)."""
+        return len(self.hit_keys)
 
     def put(self, key: str, generation: Generation) -> None:
         entry = {"key": key, "text": generation.text, "finish_reason": generation.finish_reason,

@@ -129,7 +129,7 @@ class EvalSession:
             if spec.layer not in layers:
                 continue
             findings = {cid: r.findings[name] for cid, r in self.records.items() if name in r.findings}
-            if findings:
+            if any(f.applicable for f in findings.values()):  # a check no selected case exercises has no verdict
                 results.append(check_result(spec, findings))
         for name, spec in self.thresholds.aggregates.items():
             if spec.layer in layers and name.startswith("distinct_"):
