@@ -70,7 +70,18 @@ def test_second_run_is_served_from_cache(tmp_path):
     assert first.generated == 6
     second = perfect(tmp_path, all_cases)
     run_contract(second, all_cases)
+    assert first.cache.hits == 0
     assert second.generated == 0 and second.cache.hits == 6
+
+
+def test_no_cache_regenerates_once_per_case(tmp_path):
+    all_cases = cases(3, 3)
+    run_contract(perfect(tmp_path, all_cases), all_cases)
+    fresh = perfect(tmp_path, all_cases)
+    fresh.cache = GenerationCache(fresh.backend.identity(), tmp_path, read=False)
+    run_contract(fresh, all_cases)
+    run_contract(fresh, all_cases)  # a second layer in the same session reuses this session's answers
+    assert fresh.generated == 6 and fresh.cache.hits == 0
 
 
 def test_reports_and_regression_mode(tmp_path):

@@ -26,6 +26,7 @@ class GenerationCache:
         self.read = read
         self.entries: dict[str, dict] = {}
         self.hit_keys: set[str] = set()
+        self.fresh_keys: set[str] = set()  # generated in this session, so never counted as hits
         if read and self.path.exists():
             for line in self.path.read_text(encoding="utf-8").splitlines():
                 try:
@@ -39,13 +40,14 @@ class GenerationCache:
         return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
     def __contains__(self, key: str) -> bool:
-        return self.read and key in self.entries
+        return key in self.entries
 
     def get(self, key: str) -> Generation | None:
-        entry = self.entries.get(key) if self.read else None
+        entry = self.entries.get(key)  # disk entries are loaded only when reading is allowed
         if entry is None:
             return None
-        self.hit_keys.add(key)
+        if key not in self.fresh_keys:
+            self.hit_keys.add(key)
         return Generation(entry["text"], entry["finish_reason"], entry["completion_tokens"])
 
     @property
@@ -57,6 +59,7 @@ class GenerationCache:
         entry = {"key": key, "text": generation.text, "finish_reason": generation.finish_reason,
                  "completion_tokens": generation.completion_tokens}
         self.entries[key] = entry
+        self.fresh_keys.add(key)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         with open(self.path, "a", encoding="utf-8") as handle:
             handle.write(json.dumps(entry, ensure_ascii=False) + "\n")
