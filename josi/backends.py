@@ -17,7 +17,7 @@ Messages = list[dict[str, str]]
 
 @dataclass(frozen=True)
 class DecodeSettings:
-    max_tokens: int = 320  # sized with the schema's message cap (josi/contracts/schema.py)
+    max_tokens: int = 384  # sized with the schema's message and reason caps (josi/contracts/schema.py)
     n_ctx: int = 2048
     n_threads: int = 2
     seed: int = 0

@@ -8,11 +8,13 @@ import jsonschema
 
 from josi.facts import Facts, facts
 
-# The message cap and the generation budget are set together so that a capped message always
-# closes its JSON: 180 tokens (the largest persona band) x 4 chars = 720 chars; at the densest
-# rate measured on gold (3.0 chars/token) that is 240 tokens, plus ~70 for the JSON around it,
-# inside DecodeSettings.max_tokens = 320. The longest training target is 212 tokens.
+# The message cap and the generation budget are set together so that a capped answer always
+# closes its JSON: 180 tokens (the largest persona band) x 4 chars = 720 chars; at the densest rate
+# measured on gold (3.0 chars/token) that is 240 tokens. The replan reason (120 chars, ~40 tokens),
+# keys, punctuation and source_cards (~75 tokens) bring the worst case to ~355 tokens, inside
+# DecodeSettings.max_tokens = 384. The longest training target is 212 tokens.
 CHARS_PER_TOKEN_BOUND = 4
+REPLAN_REASON_MAX_CHARS = 120
 KEY_ORDER = ("intent", "response_type", "message", "source_cards",
              "guardrail_triggered", "guardrail_reason", "replan_request")
 
@@ -47,7 +49,7 @@ def llm_intent_schema(f: Facts | None = None) -> dict[str, Any]:
                         "required": ["type", "reason", "readiness_at_request"],
                         "properties": {
                             "type": {"enum": list(c.replan_types)},
-                            "reason": {"type": "string", "minLength": 1, "maxLength": 200},
+                            "reason": {"type": "string", "minLength": 1, "maxLength": REPLAN_REASON_MAX_CHARS},
                             "readiness_at_request": {"enum": list(f.readiness)},
                         },
                     },
