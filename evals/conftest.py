@@ -33,7 +33,7 @@ def resolve_model(kind: str, path: str | None, grammar: bool, threads: int):
     from josi.models import resolve
 
     if kind == "gguf":
-        shipped = ROOT / "artifacts" / "gguf" / "josi-q4_k_m.gguf"
+        shipped = ROOT / "artifacts" / "gguf" / "josi" / "josi-q4_k_m.gguf"  # josi export --out artifacts/gguf/josi
         target = Path(path) if path else (shipped if shipped.exists() else resolve().gguf)
         if not target.is_file():
             raise pytest.UsageError(f"--model=gguf: no GGUF at {target}; run `josi export` or pass --model-path")
