@@ -147,18 +147,10 @@ def run(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="josi merge", description=__doc__.strip().splitlines()[0])
-    add_arguments(parser)
-    args = parser.parse_args(argv)
-    try:
-        return run(args)
-    except Exception as err:
-        from josi.errors import is_user_error
+    """`python -m josi.merge`: the same flags and errors as `josi merge`."""
+    from josi.cli import main as cli_main
 
-        if is_user_error(err):
-            print(f"josi merge: error: {err}", file=sys.stderr)
-            return 2
-        raise
+    return cli_main(["merge", *(sys.argv[1:] if argv is None else argv)])
 
 
 if __name__ == "__main__":

@@ -643,19 +643,10 @@ def plot_curves(metrics_path: Path, target: Path, title: str = "") -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """`python -m josi.train` / `accelerate launch -m josi.train`: same flags and errors as `josi train`."""
-    parser = argparse.ArgumentParser(prog="josi train", description=__doc__.strip().splitlines()[0])
-    add_arguments(parser)
-    args = parser.parse_args(argv)
-    try:
-        return run(args)
-    except Exception as err:
-        from josi.errors import is_user_error
+    """`python -m josi.train` / `accelerate launch -m josi.train`: the same flags and errors as `josi train`."""
+    from josi.cli import main as cli_main
 
-        if is_user_error(err):
-            print(f"josi train: error: {err}", file=sys.stderr)
-            return 2
-        raise
+    return cli_main(["train", *(sys.argv[1:] if argv is None else argv)])
 
 
 if __name__ == "__main__":
