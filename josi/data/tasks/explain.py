@@ -32,27 +32,23 @@ def workout_explanation(g: Gen, cell: Cell) -> Draft:
                  answer("question", "ExplainWorkout", message, cards), ctx.planned_session.zone, style=variant)
 
 
-def readiness_summary(g: Gen, cell: Cell) -> Draft:
+def _today_summary(g: Gen, cell: Cell, task: str, message_key: str, response_type: str) -> Draft:
+    """Readiness summaries and daily briefs differ only in wording bank and response type."""
     w = g.world
     ctx = g.context(cell, session=None)
     values = w.values(ctx, g.zone_style())
-    family = g.rng.choice(g.families("readiness_summary"))
-    user, variant = g.user("readiness_summary", family, values)
-    message = g.message(cell.persona, "rd", values)
+    family = g.rng.choice(g.families(task))
+    user, variant = g.user(task, family, values)
+    message = g.message(cell.persona, message_key, values)
     zone = ctx.planned_session.zone if ctx.planned_session else None
-    return Draft("readiness_summary", f"readiness_summary/{family}", ctx, user,
-                 answer("question", "ReadinessSummary", message, w.cards_present("load_monitoring", "josi_explanations")),
+    return Draft(task, f"{task}/{family}", ctx, user,
+                 answer("question", response_type, message, w.cards_present("load_monitoring", "josi_explanations")),
                  zone, style=variant)
+
+
+def readiness_summary(g: Gen, cell: Cell) -> Draft:
+    return _today_summary(g, cell, "readiness_summary", "rd", "ReadinessSummary")
 
 
 def daily_brief(g: Gen, cell: Cell) -> Draft:
-    w = g.world
-    ctx = g.context(cell, session=None)
-    values = w.values(ctx, g.zone_style())
-    family = g.rng.choice(g.families("daily_brief"))
-    user, variant = g.user("daily_brief", family, values)
-    message = g.message(cell.persona, "db", values)
-    zone = ctx.planned_session.zone if ctx.planned_session else None
-    return Draft("daily_brief", f"daily_brief/{family}", ctx, user,
-                 answer("question", "DailyBrief", message, w.cards_present("load_monitoring", "josi_explanations")),
-                 zone, style=variant)
+    return _today_summary(g, cell, "daily_brief", "db", "DailyBrief")
