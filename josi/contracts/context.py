@@ -77,7 +77,7 @@ class ContextError(ValueError):
     pass
 
 
-def _card_column(f: Facts, card: str, table: str, column: str, fallback: tuple[str, ...]) -> list[str]:
+def _card_column(card: str, table: str, column: str, fallback: tuple[str, ...]) -> list[str]:
     from josi.knowledge import default_cards
 
     cards = default_cards()
@@ -89,8 +89,8 @@ def _card_column(f: Facts, card: str, table: str, column: str, fallback: tuple[s
 def chat_context_schema(f: Facts | None = None) -> dict[str, Any]:
     f = f or facts()
     zones = list(f.zones)
-    phases = _card_column(f, "periodization", "phases", "phase", ("base", "build", "peak", "taper", "recovery"))
-    levels = _card_column(f, "modifiers", "levels", "level", ("beginner", "novice", "intermediate", "advanced", "elite"))
+    phases = _card_column("periodization", "phases", "phase", ("base", "build", "peak", "taper", "recovery"))
+    levels = _card_column("modifiers", "levels", "level", ("beginner", "novice", "intermediate", "advanced", "elite"))
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "$id": "josi:chat_context",
