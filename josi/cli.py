@@ -18,6 +18,7 @@ COMMANDS = {
     "gold": ("josi.gold", "check the gold examples or print their statistics"),
     "data": ("josi.data.cli", "build the SFT dataset or print its manifest"),
     "train": ("josi.train", "LoRA fine-tune a base model on the dataset"),
+    "sweep": ("josi.sweep", "run a LoRA sweep (one josi train per arm of a grid file) and rank the arms"),
     "merge": ("josi.merge", "merge a LoRA adapter into its base model"),
     "export": ("josi.export", "write GGUF (F16 + quantized) from a merged checkpoint and validate it"),
     "compare": ("josi.compare", "compare two eval reports case by case with paired tests"),

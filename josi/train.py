@@ -102,7 +102,7 @@ class TrainConfig:
     precision: str = "auto"  # auto: bf16 on a bf16-capable GPU, fp32 elsewhere (CPU bf16 autocast is ~30x slower here)
     gradient_checkpointing: bool = False
     threads: int = 0  # CPU threads for torch; 0 = auto: the cores the other processes leave free (at least 1)
-    loss: str = "auto"  # auto: "trl" (fused chunked LM-head loss) on GPU, "model" (the model's own loss) on CPU
+    loss: str = "auto"  # auto: "trl" (fused chunked LM-head loss) on GPU, "completion" (LM head on learned positions) on CPU
     tracking: str = "trackio"  # trackio (local, offline) or none; JOSI_TRACKING=none disables
     seed: int = 0
     checkpoint: str = ""  # filled in: the directory the base was loaded from
@@ -160,9 +160,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     tuning.add_argument("--precision", choices=["auto", "fp32", "bf16"])
     tuning.add_argument("--threads", type=int, help="torch CPU threads (default 0 = auto: cores minus the current load, "
                                                     "since oversubscribed OpenMP threads run ~4x slower on a shared CPU)")
-    tuning.add_argument("--loss", choices=["auto", "trl", "model"],
+    tuning.add_argument("--loss", choices=["auto", "trl", "model", "completion"],
                         help="trl: trl's fused LM-head loss (less memory, logs entropy/token accuracy); model: the "
-                             "model's own causal-LM loss (~25%% faster on CPU); auto: trl on GPU, model on CPU")
+                             "model's own causal-LM loss; completion: the LM head only where a token is learned "
+                             "(fastest on CPU); auto: trl on GPU, completion on CPU")
     tuning.add_argument("--gradient-checkpointing", dest="gradient_checkpointing", action="store_const", const=True)
     tuning.add_argument("--tracking", choices=["trackio", "none"], help="default trackio (local files); env JOSI_TRACKING=none disables")
     tuning.add_argument("--seed", type=int)
@@ -352,21 +353,35 @@ def cpu_threads(requested: int = 0) -> int:
 def resolve_loss(config: TrainConfig) -> str:
     import torch
 
-    return config.loss if config.loss != "auto" else ("trl" if torch.cuda.is_available() else "model")
+    return config.loss if config.loss != "auto" else ("trl" if torch.cuda.is_available() else "completion")
 
 
 def trainer_class(loss: str):
-    """trl's SFTTrainer; with loss "model", its compute_loss is the HF Trainer's (the model's own loss).
+    """trl's SFTTrainer, with the loss computed one of three ways (same labels, same -100 masking, same
+    normalization by the number of learned tokens, so the values agree to float precision):
 
-    Same labels, same -100 masking, same normalization by the number of label tokens. trl 1.16's fused
-    chunked LM-head loss recomputes log-probs, entropy and top-1 over the 49k vocabulary in tiles, which
-    on this CPU costs ~1.8 s per 490-token example (docs/training.md); on a GPU it saves memory.
+    - "trl": trl 1.16's fused chunked LM-head loss. It recomputes log-probs, entropy and top-1 over the
+      49k vocabulary in tiles; on a GPU that saves memory, on this CPU it costs ~1.8 s per 490-token example.
+    - "model": the model's own causal-LM loss (the HF Trainer's), with logits at every position.
+    - "completion": the LM head and cross-entropy only at the positions whose next token is learned.
+      About 4 in 5 positions are prompt (masked), and the 49k-wide head is a fifth of a 135M forward pass.
     """
     from transformers import Trainer
     from trl import SFTTrainer
 
     if loss == "trl":
         return SFTTrainer
+    if loss == "completion":
+        class SFTTrainerCompletionLoss(SFTTrainer):
+            loss_is_scaled_for_ga = True  # normalized below by the tokens of the whole accumulated batch
+
+            def compute_loss(self, model, inputs, return_outputs=False, num_items_in_batch=None):
+                loss, outputs = completion_loss(model, inputs, num_items_in_batch)
+                if num_items_in_batch is not None:  # as Trainer.compute_loss: undo DDP's mean over processes
+                    loss = loss * self.accelerator.num_processes
+                return (loss, outputs) if return_outputs else loss
+
+        return SFTTrainerCompletionLoss
 
     class SFTTrainerModelLoss(SFTTrainer):
         def compute_loss(self, model, inputs, return_outputs=False, num_items_in_batch=None):
@@ -374,6 +389,26 @@ def trainer_class(loss: str):
                                         num_items_in_batch=num_items_in_batch)
 
     return SFTTrainerModelLoss
+
+
+def completion_loss(model, inputs, num_items_in_batch=None):
+    """Causal-LM cross-entropy over the learned tokens, projecting only their positions through the LM head.
+
+    Position t predicts token t+1, so position t is kept when labels[t+1] is learned. Returns (loss,
+    outputs); the loss is the sum over learned tokens divided by num_items_in_batch (the Trainer's count
+    over the accumulated batch) or, without it, by this batch's learned tokens.
+    """
+    import torch
+    import torch.nn.functional as F
+
+    labels = inputs["labels"]
+    keep = torch.zeros_like(labels, dtype=torch.bool)
+    keep[:, :-1] = labels[:, 1:] != -100
+    outputs = model(**{key: value for key, value in inputs.items() if key != "labels"}, logits_to_keep=keep)
+    targets = labels[:, 1:][keep[:, :-1]]
+    total = F.cross_entropy(outputs.logits.float().reshape(-1, outputs.logits.size(-1)), targets, reduction="sum")
+    count = num_items_in_batch if num_items_in_batch is not None else targets.numel()
+    return total / count, outputs
 
 
 def lora_config(config: TrainConfig):

@@ -164,7 +164,7 @@ def test_trainer_keeps_our_labels_and_pads_with_pad_not_eos(tokenizer, tiny_mode
     trainers = {loss: trainer_class(loss)(
         model=AutoModelForCausalLM.from_pretrained(tiny_model), args=sft_config(config, tmp_path, False),
         train_dataset=Dataset.from_list(encoded), eval_dataset=Dataset.from_list(encoded),
-        processing_class=tokenizer, peft_config=lora_config(config)) for loss in ("trl", "model")}
+        processing_class=tokenizer, peft_config=lora_config(config)) for loss in ("trl", "model", "completion")}
     trainer = trainers["model"]
     for i, example in enumerate(encoded):
         assert trainer.train_dataset[i]["input_ids"] == example["input_ids"]
@@ -175,10 +175,16 @@ def test_trainer_keeps_our_labels_and_pads_with_pad_not_eos(tokenizer, tiny_mode
         assert batch["labels"][i, :n].tolist() == example["labels"]
         assert (batch["labels"][i, n:] == -100).all() and (batch["input_ids"][i, n:] == tokenizer.pad_token_id).all()
         assert batch["labels"][i, n - 1].item() == tokenizer.eos_token_id
-    # the CPU loss path (the model's own loss) optimizes exactly what trl's fused loss does
+    # the CPU loss paths optimize exactly what trl's fused loss does
     with torch.no_grad():
         losses = {loss: t.compute_loss(t.model.eval(), dict(batch)).item() for loss, t in trainers.items()}
-    assert losses["model"] == pytest.approx(losses["trl"], rel=1e-4)
+        assert losses["model"] == pytest.approx(losses["trl"], rel=1e-4)
+        assert losses["completion"] == pytest.approx(losses["trl"], rel=1e-4)
+        # in training the Trainer passes the learned-token count of the whole accumulated batch
+        learned = int((batch["labels"][:, 1:] != -100).sum())
+        halved = trainers["completion"].compute_loss(trainers["completion"].model, dict(batch),
+                                                     num_items_in_batch=2 * learned).item()
+        assert halved == pytest.approx(losses["completion"] / 2, rel=1e-4)
 
 
 def test_too_long_examples_are_rejected_and_counted_never_truncated(tokenizer):

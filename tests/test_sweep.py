@@ -1,0 +1,120 @@
+"""josi sweep: grid files, the josi train argv of each arm, skip/resume, and the ranked table."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from josi.inputs import InputError
+from josi.sweep import load_grid, markdown_table, rank_rows, arm_row, run_sweep, train_argv, write_report
+
+GRID = """
+out = "{out}"
+[common]
+max-train-rows = 96
+epochs = 1
+tracking = "none"
+
+[[arm]]
+name = "wide"
+preset = "all-linear"
+
+[[arm]]
+name = "narrow"
+preset = "attention"
+lr = 5e-4
+target-modules = ["q_proj", "v_proj"]
+"""
+
+
+def write_grid(tmp_path: Path, text: str = GRID) -> Path:
+    path = tmp_path / "sweep-test.toml"
+    path.write_text(text.format(out=tmp_path / "runs"))
+    return path
+
+
+def test_the_repository_grid_loads_and_every_arm_maps_to_train_flags():
+    from josi.cli import build_parser
+
+    grid = load_grid(Path("configs/sweep-135m.toml"))
+    assert len(grid.arms) >= 3
+    for name in grid.arms:
+        args = build_parser().parse_args(train_argv(grid, name))  # every key is a real josi train flag
+        assert args.out.endswith(name) and args.max_train_rows == 96
+
+
+def test_arm_flags_override_common_flags_and_lists_become_comma_separated(tmp_path):
+    grid = load_grid(write_grid(tmp_path))
+    argv = train_argv(grid, "narrow")
+    assert argv[:3] == ["train", "--out", str(tmp_path / "runs" / "narrow")]
+    assert argv[argv.index("--lr") + 1] == "0.0005"
+    assert argv[argv.index("--target-modules") + 1] == "q_proj,v_proj"
+    assert "--lr" not in train_argv(grid, "wide")
+
+
+@pytest.mark.parametrize("text, problem", [
+    ("[common]\nepochs = 1\n", "no ..arm.. tables"),
+    ("[[arm]]\npreset = 'attention'\n", "needs a name"),
+    ("[[arm]]\nname = 'a'\n[[arm]]\nname = 'a'\n", "used twice"),
+    ("[[arm]]\nname = 'a'\nout = 'elsewhere'\n", "set by the sweep"),
+    ("[common\nepochs = 1\n", "not valid TOML"),
+])
+def test_a_malformed_grid_names_the_file_and_the_problem(tmp_path, text, problem):
+    path = tmp_path / "bad.toml"
+    path.write_text(text)
+    with pytest.raises(InputError, match=problem) as err:
+        load_grid(path)
+    assert str(path) in str(err.value)
+
+
+def fake_finished_arm(run_dir: Path, r: int, decision: float, val_loss: float) -> None:
+    run_dir.mkdir(parents=True)
+    (run_dir / "config.json").write_text(json.dumps({"lora_r": r, "lora_alpha": 2 * r, "learning_rate": 5e-4,
+                                                     "epochs": 1.0, "target_modules": ["q_proj", "gate_proj"]}))
+    (run_dir / "summary.json").write_text(json.dumps({
+        "final_step": 12, "data": {"train": {"kept": 90}}, "val_loss_start": 2.6, "val_loss_best": val_loss,
+        "decision_score_start": 0.33, "decision_score_best": decision, "intent_acc_best": 0.5,
+        "refusal_recall_best": 1.0, "over_refusal_best": 0.25, "best_step": 12, "train_tokens_per_second": 70.0,
+        "wall_seconds": 900}))
+    (run_dir / "metrics.jsonl").write_text("".join(json.dumps(r) + "\n" for r in (
+        {"step": 0, "eval_loss": 2.6}, {"step": 0, "eval_decision_score": 0.33},
+        {"step": 12, "eval_loss": val_loss}, {"step": 12, "eval_decision_score": decision})))
+
+
+def test_finished_arms_are_skipped_and_killed_arms_resumed(tmp_path):
+    grid = load_grid(write_grid(tmp_path))
+    fake_finished_arm(grid.out / "wide", 32, 0.8, 1.0)
+    (grid.out / "narrow").mkdir()
+    (grid.out / "narrow" / "config.json").write_text("{}")  # started, killed before its summary
+    calls = []
+    statuses = run_sweep(grid, runner=lambda argv, log: calls.append(argv) or 0)
+    assert statuses == {"wide": 0, "narrow": 0}
+    assert calls == [["train", "--resume", str(grid.out / "narrow")]]
+
+
+def test_a_fresh_arm_runs_josi_train_with_its_flags_and_a_failure_is_reported(tmp_path):
+    grid = load_grid(write_grid(tmp_path))
+    calls = []
+    statuses = run_sweep(grid, only=["narrow"], runner=lambda argv, log: calls.append(argv) or 3)
+    assert calls == [train_argv(grid, "narrow")] and statuses == {"narrow": 3}
+
+
+def test_the_table_ranks_on_decision_score_then_val_loss(tmp_path):
+    for name, decision, loss in (("a", 0.6, 0.9), ("b", 0.8, 1.2), ("c", 0.8, 1.0)):
+        fake_finished_arm(tmp_path / name, 16, decision, loss)
+    rows = rank_rows([arm_row(tmp_path / name) for name in "abc"])
+    assert [r["arm"] for r in rows] == ["c", "b", "a"]
+    table = markdown_table(rows)
+    assert table.splitlines()[2].startswith("| c | 16/32 | attention + MLP | 0.0005 | 12 (90) | 2.600 -> 1.000 | 0.33 -> 0.80")
+    assert "0: 0.33, 12: 0.80" in table
+    assert arm_row(tmp_path / "missing") is None
+
+
+def test_the_report_lists_unfinished_arms(tmp_path):
+    grid = load_grid(write_grid(tmp_path))
+    fake_finished_arm(grid.out / "wide", 32, 0.8, 1.0)
+    rows = write_report(grid)
+    assert [r["arm"] for r in rows] == ["wide"]
+    assert "Not finished: narrow" in (grid.out / "sweep.md").read_text()
+    assert json.loads((grid.out / "sweep.json").read_text())["not_finished"] == ["narrow"]
