@@ -292,7 +292,7 @@ def train_command(model: Path, data: Path, out: Path, *extra: str) -> list[str]:
     return [sys.executable, "-m", "josi.train", "--base", str(model), "--data", str(data), "--out", str(out),
             "--max-steps", "6", "--eval-steps", "2", "--logging-steps", "1", "--batch-size", "1", "--grad-accum", "2",
             "--max-train-rows", "6", "--max-val-rows", "2", "--decode-rows", "2", "--decode-max-new-tokens", "4",
-            "--tracking", "none", "--lora-dropout", "0", "--loss", "model", "--threads", "1", *extra]
+            "--tracking", "none", "--lora-dropout", "0", "--loss", "completion", "--threads", "1", *extra]
 
 
 def run_env() -> dict[str, str]:
