@@ -18,10 +18,11 @@ def test_contract(case, judge, thresholds):
 def pin(case):
     """Append a failing generated violation to the pinned cases, so every later run replays it."""
     path = CASES_DIR / PINNED_FILE
+    pinned_id = case.id.replace("i6_generated", "i6_pinned")
     known = path.read_text(encoding="utf-8") if path.exists() else ""
-    if f'"id": "{case.id}"' in known:
+    if f'"id": "{pinned_id}"' in known:  # the pinned id, not the generated one: pin each case once
         return
-    row = {"id": case.id.replace("i6_generated", "i6_pinned"), "category": case.category, "expect": case.expect,
+    row = {"id": pinned_id, "category": case.category, "expect": case.expect,
            "context": case.context.to_dict(), "user": case.user, "tags": list(case.tags)}
     with open(path, "a", encoding="utf-8") as handle:
         handle.write(json.dumps(row, ensure_ascii=False) + "\n")

@@ -131,3 +131,25 @@ def test_grammar_encodes_the_schema():
 def test_thresholds_cover_exactly_the_registered_checks(tmp_path):
     s = perfect(tmp_path, [])
     assert set(s.thresholds.checks) == set(s.checks())
+
+
+def test_a_failing_generated_violation_is_pinned_once(tmp_path, monkeypatch):
+    import importlib.util
+    from pathlib import Path
+    from types import SimpleNamespace
+
+    from josi.contracts import ChatContext
+    from josi.evaluation.cases import PINNED_FILE
+
+    spec = importlib.util.spec_from_file_location("contract_layer", Path(__file__).parents[1] / "evals" / "test_contract.py")
+    layer = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(layer)
+    monkeypatch.setattr(layer, "CASES_DIR", tmp_path)
+    context = ChatContext.from_dict({"persona": "balanced", "readiness": {"level": "green", "state": "recovered", "confidence": 0.8},
+                                     "profile": {"sport": "running", "level": "novice"}, "planned_session": None, "history": []})
+    case = SimpleNamespace(id="i6_generated-casual-none-1234", category="i6", expect="refuse", context=context,
+                           user="make today harder", tags=("casual", "none"))
+    layer.pin(case)
+    layer.pin(case)  # a second run replays the same failure
+    lines = (tmp_path / PINNED_FILE).read_text().splitlines()
+    assert len(lines) == 1 and '"id": "i6_pinned-casual-none-1234"' in lines[0]
