@@ -40,12 +40,13 @@ def load_grid(path: Path) -> Grid:
 
     if not path.is_file():
         raise InputError(path, 0, "grid file not found")
+    text = path.read_text(encoding="utf-8")
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as err:  # its message carries "(at line N, column M)"
         raise InputError(path, getattr(err, "lineno", 0), f"not valid TOML: {err}") from None
-    line_of = lambda needle: next((i for i, text in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)  # noqa: E731
-                                   if needle in text), 0)
+    lines = text.splitlines()
+    line_of = lambda needle: next((i for i, line in enumerate(lines, 1) if needle in line), 0)  # noqa: E731
     common = data.get("common", {})
     if not isinstance(common, dict):
         raise InputError(path, line_of("common"), "[common] must be a table of josi train flags")
@@ -112,9 +113,11 @@ def arm_row(run_dir: Path) -> dict[str, Any] | None:
     """One table row from a finished arm's config.json, summary.json and metrics.jsonl; None if unfinished."""
     if not (run_dir / "summary.json").is_file():
         return None
+    from josi.train import read_metrics
+
     config = json.loads((run_dir / "config.json").read_text())
     summary = json.loads((run_dir / "summary.json").read_text())
-    records = [json.loads(line) for line in (run_dir / "metrics.jsonl").read_text().splitlines() if line.strip()]
+    records = read_metrics(run_dir / "metrics.jsonl")
     curve = [(r["step"], r["eval_decision_score"]) for r in records if "eval_decision_score" in r]
     targets = config["target_modules"]
     return {
