@@ -1,6 +1,6 @@
 """Top-level pytest options for the eval layers (evals/). Unit tests in tests/ ignore them."""
 
-MODEL_CHOICES = ("fp16", "merged", "gguf")
+from josi.eval.backends import MODEL_KINDS as MODEL_CHOICES
 
 
 def pytest_addoption(parser):

@@ -8,10 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from josi.evaluation.cases import all_cases, cases_version
-from josi.evaluation.gate import load_thresholds
+from josi.eval.cases import all_cases, cases_version
+from josi.eval.gate import load_thresholds
 
 ROOT = Path(__file__).resolve().parent.parent
+SUITE = Path(__file__).resolve().parent
+CASES_DIR = SUITE / "cases"
+THRESHOLDS_FILE = SUITE / "thresholds.toml"
 LAYERS = ("schema", "contract", "quality")
 SESSION_KEY = pytest.StashKey()
 REPORT_KEY = pytest.StashKey()
@@ -24,40 +27,25 @@ def pytest_collection_modifyitems(config, items):
 
 def pytest_generate_tests(metafunc):
     if "case" in metafunc.fixturenames:
-        cases = all_cases()
+        cases = all_cases(CASES_DIR)
         metafunc.parametrize("case", cases, ids=[c.id for c in cases])
-
-
-def resolve_model(kind: str, path: str | None, grammar: bool, threads: int):
-    from josi.backends import DecodeSettings, LlamaCppBackend, TransformersBackend
-    from josi.models import resolve
-
-    if kind == "gguf":
-        shipped = ROOT / "artifacts" / "gguf" / "josi" / "josi-q4_k_m.gguf"  # josi export --out artifacts/gguf/josi
-        target = Path(path) if path else (shipped if shipped.exists() else resolve().gguf)
-        if not target.is_file():
-            raise pytest.UsageError(f"--model=gguf: no GGUF at {target}; run `josi export` or pass --model-path")
-        return LlamaCppBackend(target, DecodeSettings(grammar=grammar, n_threads=threads)), str(target)
-    if kind == "merged":
-        target = Path(path) if path else ROOT / "artifacts" / "merged"
-        if not (target / "config.json").exists():
-            raise pytest.UsageError(f"--model=merged: no checkpoint at {target}; run `josi merge` or pass --model-path")
-        return TransformersBackend(target, DecodeSettings(grammar=False, n_threads=threads)), str(target)
-    checkpoint = resolve(path or "smollm2-135m").checkpoint
-    return TransformersBackend(checkpoint, DecodeSettings(grammar=False, n_threads=threads)), checkpoint
 
 
 @pytest.fixture(scope="session")
 def eval_session(request):
     """The one model in memory for the whole run, with its cache and judges."""
-    from josi.evaluation.cache import GenerationCache
-    from josi.evaluation.session import EvalSession, Judges
+    from josi.eval.backends import BackendError, open_backend
+    from josi.eval.cache import GenerationCache
+    from josi.eval.session import EvalSession, Judges
 
     config = request.config
     kind = config.getoption("--model")
-    backend, path = resolve_model(kind, config.getoption("--model-path"), config.getoption("--grammar") == "on",
-                                  config.getoption("--threads"))
-    thresholds = load_thresholds()
+    try:
+        backend, path = open_backend(kind, config.getoption("--model-path"), config.getoption("--grammar") == "on",
+                                     config.getoption("--threads"))
+    except BackendError as err:
+        raise pytest.UsageError(str(err)) from None
+    thresholds = load_thresholds(THRESHOLDS_FILE)
     session = EvalSession(
         backend=backend, model_info={"kind": kind, "path": path, "sha256": backend.identity()},
         thresholds=thresholds, judges=Judges.from_gold(thresholds.warmth_quantile),
@@ -87,21 +75,21 @@ def judge(eval_session, request):
 
 @pytest.fixture(scope="session")
 def thresholds():
-    return load_thresholds()
+    return load_thresholds(THRESHOLDS_FILE)
 
 
 def pytest_sessionfinish(session, exitstatus):
     eval_session = session.config.stash.get(SESSION_KEY, None)
     if eval_session is None or not eval_session.records:
         return
-    from josi.evaluation.report import write_reports
+    from josi.eval.report import write_reports
 
     layers = [layer for layer in LAYERS
               if any(spec.layer == layer and any(name in r.findings for r in eval_session.records.values())
                      for name, spec in eval_session.thresholds.checks.items())]
     baseline_path = session.config.getoption("--baseline")
     baseline = json.loads(Path(baseline_path).read_text()) if baseline_path else None
-    report = eval_session.report(layers, cases_version(), baseline)
+    report = eval_session.report(layers, cases_version(CASES_DIR), baseline)
     stem = f"eval-{report['model']['kind']}-{'-'.join(layers)}"
     paths = write_reports(report, ROOT / session.config.getoption("--report-dir"), stem)
     session.config.stash[REPORT_KEY] = (report, paths)

@@ -1,12 +1,15 @@
 """Layer 2 (the ship gate): I6 refusals, no over-refusal, routing, readiness gating, no invented
 numbers, persona consistency. Fixed cases plus hypothesis-generated I6 violations."""
 import json
+from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 
-from josi.evaluation.cases import CASES_DIR, PINNED_FILE
-from josi.evaluation.violations import violation_cases
+from josi.eval.cases import PINNED_FILE
+
+CASES_DIR = Path(__file__).resolve().parent / "cases"
+from josi.eval.violations import violation_cases
 
 pytestmark = pytest.mark.contract
 

@@ -1,4 +1,4 @@
-"""Layer 1: every answer parses as LLMIntent and passes josi.contracts.validate in its context."""
+"""Layer 1: every answer parses as LLMIntent and passes josi.core.contract.validate in its context."""
 import pytest
 
 pytestmark = pytest.mark.schema

@@ -6,27 +6,25 @@ dependencies (torch, llama.cpp) load only when that stage runs.
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import importlib
+import importlib.util
 import sys
+
+from josi.core.command import run_command
 
 # name -> (module, one-line help). Each module defines add_arguments(parser) and run(args) -> int.
 COMMANDS = {
-    "ask": ("josi.ask", "answer one coaching question with a model and print the LLMIntent JSON"),
-    "knowledge": ("josi.knowledge_cli", "check the knowledge cards or rebuild the generated modules"),
-    "models": ("josi.models_cli", "list model names, or prepare one (converts the embedded GGUF once)"),
-    "gold": ("josi.gold", "check the gold examples or print their statistics"),
+    "ask": ("josi.eval.ask", "answer one coaching question with a model and print the LLMIntent JSON"),
+    "knowledge": ("josi.knowledge.cli", "check the knowledge cards or rebuild the generated modules"),
+    "models": ("josi.core.models_cli", "list model names, or prepare one (converts the embedded GGUF once)"),
+    "gold": ("josi.gold.cli", "check the gold examples or print their statistics"),
     "data": ("josi.data.cli", "build the SFT dataset or print its manifest"),
-    "train": ("josi.train", "LoRA fine-tune a base model on the dataset"),
-    "sweep": ("josi.sweep", "run a LoRA sweep (one josi train per arm of a grid file) and rank the arms"),
-    "merge": ("josi.merge", "merge a LoRA adapter into its base model"),
-    "export": ("josi.export", "write GGUF (F16 + quantized) from a merged checkpoint and validate it"),
-    "compare": ("josi.compare", "compare two eval reports case by case with paired tests"),
+    "train": ("josi.train.run", "LoRA fine-tune a base model on the dataset"),
+    "sweep": ("josi.train.sweep", "run a LoRA sweep (one josi train per arm of a grid file) and rank the arms"),
+    "merge": ("josi.export.merge", "merge a LoRA adapter into its base model"),
+    "export": ("josi.export.cli", "write GGUF (F16 + quantized) from a merged checkpoint and validate it"),
+    "compare": ("josi.eval.compare", "compare two eval reports case by case with paired tests"),
 }
-
-
-class UserError(Exception):
-    """An error the user can fix; printed without a traceback."""
 
 
 def available_commands() -> dict[str, tuple[str, str]]:
@@ -46,18 +44,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    try:
-        return int(args.handler(args) or 0)
-    except KeyboardInterrupt:
-        print("interrupted", file=sys.stderr)
-        return 130
-    except Exception as err:  # known user-facing errors carry their own fix; others are bugs
-        from josi.errors import is_user_error
-
-        if is_user_error(err):
-            print(f"josi {args.command}: error: {err}", file=sys.stderr)
-            return 2
-        raise
+    return run_command(args.command, args.handler, args)
 
 
 if __name__ == "__main__":

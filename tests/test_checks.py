@@ -3,15 +3,15 @@ import json
 
 import pytest
 
-from josi.checks import Case, parse_response
-from josi.checks.contract import i6_refusal, over_refusal, replan_routing, schema_valid
-from josi.checks.gating import readiness_gating
-from josi.checks.length import count_tokens, length_in_band
-from josi.checks.numbers import invented_numbers
-from josi.checks.persona import PersonaClassifier, persona_match
-from josi.checks.repetition import distinct_n, repetition
-from josi.checks.warmth import floors_from_gold, warmth, warmth_score
-from josi.checks.wording import forbidden_words, jargon
+from josi.core.checks import Case, parse_response
+from josi.core.checks.contract import i6_refusal, over_refusal, replan_routing, schema_valid
+from josi.core.checks.gating import readiness_gating
+from josi.core.checks.length import count_tokens, length_in_band
+from josi.core.checks.numbers import invented_numbers
+from josi.core.checks.persona import PersonaClassifier, persona_match
+from josi.core.checks.repetition import distinct_n, repetition
+from josi.core.checks.warmth import floors_from_gold, warmth, warmth_score
+from josi.core.checks.wording import forbidden_words, jargon
 from tests.conftest import make_context
 
 BASE = {"intent": "question", "response_type": "QuestionAnswer", "message": "Today is an easy aerobic day.",

@@ -5,9 +5,9 @@ import json
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from josi.contracts import RULES, ChatContext, dumps_intent, validate
-from josi.contracts.schema import message_max_chars
-from josi.facts import facts
+from josi.core.contract import RULES, ChatContext, dumps_intent, validate
+from josi.core.contract.schema import message_max_chars
+from josi.core.facts import facts
 
 F = facts()
 CONTEXT = ChatContext.from_dict({
@@ -116,7 +116,7 @@ def test_schema_rejects_generated_invalid_answers(answer, breaker):
 
 
 def test_chat_context_rejects_bad_input_with_field_names():
-    from josi.contracts import ContextError
+    from josi.core.contract import ContextError
 
     bad = {**CONTEXT.to_dict(), "readiness": {"level": "yellow", "state": "accumulated", "confidence": 2}}
     with pytest.raises(ContextError, match="readiness"):

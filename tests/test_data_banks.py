@@ -13,13 +13,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from josi.checks.wording import find_terms
+from josi.core.checks.wording import find_terms
 from josi.data import noise
 from josi.data.banks import PLACEHOLDER, default_banks, load_banks
 from josi.data.build import build
 from josi.data.config import DataConfig
 from josi.data.split import SPLITS
-from josi.facts import facts
+from josi.core.facts import facts
 
 
 @lru_cache(maxsize=1)
@@ -71,7 +71,7 @@ def test_generated_messages_are_never_shared_between_personas():
 
 def test_a_classifier_tells_the_four_voices_apart():
     pytest.importorskip("sklearn")
-    from josi.checks.persona import PersonaClassifier
+    from josi.core.checks.persona import PersonaClassifier
 
     dataset = generated_only()
     train = [(message(r), r["meta"]["persona"]) for r in dataset.splits["train"]]
@@ -81,7 +81,7 @@ def test_a_classifier_tells_the_four_voices_apart():
 
 
 def test_drill_sergeant_is_the_tersest_voice():
-    from josi.checks.length import count_tokens
+    from josi.core.checks.length import count_tokens
 
     dataset = generated_only()
     lengths = defaultdict(list)

@@ -13,14 +13,14 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from josi.contracts import ChatContext, dumps_intent, validate
+from josi.core.contract import ChatContext, dumps_intent, validate
 from josi.data.build import build, row_text, write
 from josi.data.config import DataConfig
-from josi.data.dedup import content_hash, cross_near_duplicates
+from josi.core.dedup import content_hash, cross_near_duplicates
 from josi.data.manifest import balance_checks
 from josi.data.quality import problems_of
 from josi.data.split import SPLITS
-from josi.prompt import build_messages
+from josi.core.prompt import build_messages
 
 REPO = Path(__file__).resolve().parents[1]
 SMALL_SIZE = 420
@@ -135,7 +135,7 @@ def test_manifest_records_counts_inputs_and_config():
 
 def test_every_task_and_zone_and_cell_is_in_train():
     from josi.data.tasks import TASKS
-    from josi.facts import facts
+    from josi.core.facts import facts
 
     dataset = small_build(5)
     train = dataset.splits["train"]
@@ -182,8 +182,8 @@ GOLD_CATEGORY = {"zone_explanation": "zone_explanation", "workout_explanation": 
 
 
 def test_generated_targets_pass_the_gold_bar_itself():
-    """Every generated row, read as a gold record, passes josi.gold.record_problems unchanged."""
-    from josi.gold import GoldRecord, record_problems
+    """Every generated row, read as a gold record, passes josi.core.gold.record_problems unchanged."""
+    from josi.core.gold import GoldRecord, record_problems
 
     dataset = small_build(5)
     for split, row in rows_of(dataset):

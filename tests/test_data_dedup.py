@@ -1,4 +1,4 @@
-"""josi.data.dedup: canonical hashing is stable under noise, dedup is idempotent, the fast MinHash
+"""josi.core.dedup: canonical hashing is stable under noise, dedup is idempotent, the fast MinHash
 equals the reference one, and reserved (held-out) texts block their copies."""
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from josi.data.dedup import NUM_PERM, canonical, content_hash, cross_near_duplicates, drop_exact, drop_near, minhash, shingles
+from josi.core.dedup import NUM_PERM, canonical, content_hash, cross_near_duplicates, drop_exact, drop_near, minhash, shingles
 
 SMALL = settings(derandomize=True, deadline=None, max_examples=60)
 WORDS = st.text(alphabet=string.ascii_letters + string.digits + ".,!?'-", min_size=1, max_size=12)

@@ -12,10 +12,10 @@ import pytest
 from josi.cli import main
 from josi.data.build import Dataset, build, write
 from josi.data.config import DataConfig
-from josi.data.dedup import content_hash, cross_near_duplicates
+from josi.core.dedup import content_hash, cross_near_duplicates
 from josi.data.split import SPLITS
-from josi.inputs import InputError
-from josi.knowledge import CardError
+from josi.core.io import InputError
+from josi.core.cards import CardError
 
 REPO = Path(__file__).resolve().parents[1]
 TINY = 160
@@ -138,7 +138,7 @@ def assert_heldout_excluded(dataset, held_records, threshold) -> None:
 
 
 def test_real_heldout_gold_never_enters_any_split():
-    from josi.gold import GOLD_DIR, gold_files, load_gold, split_gold
+    from josi.core.gold import GOLD_DIR, gold_files, load_gold, split_gold
 
     if not gold_files(GOLD_DIR):
         pytest.skip("no merged gold in gold/*.jsonl yet (test_synthetic_heldout_gold_is_excluded covers the logic)")
@@ -160,7 +160,7 @@ def test_synthetic_heldout_gold_is_excluded_even_when_the_generator_makes_it(tmp
     """Gold made from the generator's own candidates: the held-out part would be generated again,
     so the build must drop those candidates (exact or near) rather than let them into a split."""
     from josi.data.build import generate, load_inputs
-    from josi.gold import load_gold, split_gold
+    from josi.core.gold import load_gold, split_gold
 
     config = replace(DataConfig(), seed=4, size=TINY, gold_dir=str(tmp_path / "gold"))
     world, _ = load_inputs(config)

@@ -1,9 +1,13 @@
 """The case sets are valid data and large enough that a perfect model can PASS every rate check."""
 from collections import Counter
+from pathlib import Path
 
-from josi.evaluation.cases import all_cases, cases_version, load_case_files
-from josi.evaluation.gate import load_thresholds
-from josi.evaluation.stats import rate_verdict
+from josi.eval.cases import all_cases, cases_version, load_case_files
+from josi.eval.gate import load_thresholds
+from josi.eval.stats import rate_verdict
+
+SUITE = Path(__file__).resolve().parents[1] / "evals"
+CASES_DIR, THRESHOLDS_FILE = SUITE / "cases", SUITE / "thresholds.toml"
 
 APPLIES = {  # which cases each decision check judges
     "i6_refusal": {"refuse"},
@@ -13,14 +17,14 @@ APPLIES = {  # which cases each decision check judges
 
 
 def test_case_files_load_with_unique_ids():
-    cases = load_case_files()
+    cases = load_case_files(CASES_DIR)
     assert len(cases) >= 150 and len({c.id for c in cases}) == len(cases)
-    assert cases_version().startswith("v1+")
+    assert cases_version(CASES_DIR).startswith("v1+")
 
 
 def test_a_perfect_model_can_pass_every_rate_check():
-    thresholds = load_thresholds()
-    cases = all_cases()
+    thresholds = load_thresholds(THRESHOLDS_FILE)
+    cases = all_cases(CASES_DIR)
     expects = Counter(c.expect for c in cases)
     generated = thresholds.generated_i6["ci"]
     for check, spec in thresholds.checks.items():
@@ -32,16 +36,16 @@ def test_a_perfect_model_can_pass_every_rate_check():
 
 
 def test_at_least_thirty_fixed_violation_prompts_and_a_hundred_evaluated():
-    cases = all_cases()
+    cases = all_cases(CASES_DIR)
     fixed = [c for c in cases if c.source == "i6_fixed"]
     assert len(fixed) >= 30
-    assert sum(c.expect == "refuse" for c in cases) + load_thresholds().generated_i6["ci"] >= 100
+    assert sum(c.expect == "refuse" for c in cases) + load_thresholds(THRESHOLDS_FILE).generated_i6["ci"] >= 100
 
 
 def test_generated_violations_are_deterministic():
     from hypothesis import given, settings
 
-    from josi.evaluation.violations import violation_cases
+    from josi.eval.violations import violation_cases
 
     def draw():
         out = []

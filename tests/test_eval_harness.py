@@ -1,16 +1,17 @@
 """The harness itself, driven by a scripted backend: cache, gate verdicts, reports, regression mode."""
 import json
+from pathlib import Path
 
 import pytest
 
-from josi.backends import ScriptedBackend, grammar_gbnf
-from josi.checks import Case
-from josi.contracts import dumps_intent, llm_intent_schema
-from josi.evaluation.cache import GenerationCache
-from josi.evaluation.gate import load_thresholds
-from josi.evaluation.report import markdown, write_reports
-from josi.evaluation.session import EvalSession, Judges
-from josi.facts import facts
+from josi.eval.backends import ScriptedBackend, grammar_gbnf
+from josi.core.checks import Case
+from josi.core.contract import dumps_intent, llm_intent_schema
+from josi.eval.cache import GenerationCache
+from josi.eval.gate import load_thresholds
+from josi.eval.report import markdown, write_reports
+from josi.eval.session import EvalSession, Judges
+from josi.core.facts import facts
 from tests.conftest import make_context
 
 REFUSE = dumps_intent({"intent": "blocked", "response_type": "Decline", "guardrail_triggered": True,
@@ -29,7 +30,7 @@ def cases(n_refuse=30, n_answer=30):
 
 def session(tmp_path, answers, default):
     backend = ScriptedBackend(answers=answers, default=default)
-    thresholds = load_thresholds()
+    thresholds = load_thresholds(Path(__file__).resolve().parents[1] / "evals" / "thresholds.toml")
     return EvalSession(backend, {"kind": "gguf", "path": "scripted", "sha256": backend.identity()}, thresholds,
                        Judges(None, 0.0, {}), GenerationCache(backend.identity(), tmp_path))
 
@@ -138,8 +139,8 @@ def test_a_failing_generated_violation_is_pinned_once(tmp_path, monkeypatch):
     from pathlib import Path
     from types import SimpleNamespace
 
-    from josi.contracts import ChatContext
-    from josi.evaluation.cases import PINNED_FILE
+    from josi.core.contract import ChatContext
+    from josi.eval.cases import PINNED_FILE
 
     spec = importlib.util.spec_from_file_location("contract_layer", Path(__file__).parents[1] / "evals" / "test_contract.py")
     layer = importlib.util.module_from_spec(spec)

@@ -1,7 +1,7 @@
 """Wilson intervals, three-way verdicts, case-count sizing and the exact McNemar test."""
 import pytest
 
-from josi.evaluation.stats import cases_to_settle, mcnemar_exact, rate_verdict, wilson
+from josi.eval.stats import cases_to_settle, mcnemar_exact, rate_verdict, wilson
 
 
 def test_wilson_matches_known_values():

@@ -13,10 +13,11 @@ import json
 import numpy as np
 import pytest
 
-from josi.artifacts import sha256_file
-from josi.gguf_validate import (GGUFError, Reference, check_metadata, check_outputs, check_prompts,
-                                check_tokenizer, read_gguf)
-from josi.gguf_write import permute_for_rope, write_f16_gguf
+from josi.core.io import checkpoint_sha256, sha256_file
+from josi.export.gguf_checks import check_metadata, check_outputs, check_prompts, check_tokenizer
+from josi.export.gguf_io import GGUFError, read_gguf
+from josi.export.gguf_write import permute_for_rope, write_f16_gguf
+from josi.export.reference import Reference
 
 F16 = 1
 
@@ -28,7 +29,7 @@ def tiny_checkpoint(tmp_path_factory):
     from tokenizers import pre_tokenizers
     from transformers import LlamaConfig, LlamaForCausalLM
 
-    from josi.models import load_tokenizer, resolve
+    from josi.core.models import load_tokenizer, resolve
 
     tokenizer = load_tokenizer(resolve().checkpoint)
     tokenizer.backend_tokenizer.pre_tokenizer = pre_tokenizers.Sequence(
@@ -58,7 +59,7 @@ def reference(tiny_checkpoint):
 
 @pytest.fixture(scope="session")
 def exported(tiny_checkpoint, tmp_path_factory):
-    from josi.export import ExportConfig, export
+    from josi.export.cli import ExportConfig, export
 
     out = tmp_path_factory.mktemp("gguf") / "tiny"
     config = ExportConfig(checkpoint=str(tiny_checkpoint), out=str(out), max_sequences=2, greedy_prompts=1, greedy_tokens=8)
@@ -73,7 +74,7 @@ def write_broken(checkpoint, path, monkeypatch, target, name, replacement):
     return path
 
 
-def test_export_writes_validated_f16_and_q4_k_m_with_manifests(exported):
+def test_export_writes_validated_f16_and_q4_k_m_with_manifests(exported, tiny_checkpoint):
     out, manifests = exported
     assert [m["artifact"]["file"] for m in manifests] == ["tiny-f16.gguf", "tiny-q4_k_m.gguf"]
     for m in manifests:
@@ -84,6 +85,7 @@ def test_export_writes_validated_f16_and_q4_k_m_with_manifests(exported):
         assert set(m["validation"]) == {"metadata", "tokenizer", "prompts", "outputs", "greedy"}
         assert m["libraries"]["gguf"] and m["libraries"]["llama-cpp-python"]
         assert len(m["inputs"]["checkpoint"]) == 64
+        assert m["inputs"]["checkpoint_weights"] == checkpoint_sha256(tiny_checkpoint)  # = the merge manifest's hash
     f16, q4 = manifests
     assert f16["top1_agreement"] >= 0.99
     assert 0 <= q4["top1_agreement"] <= 1 and q4["artifact"]["file_type"] == 15
@@ -170,9 +172,9 @@ def test_altered_chat_template_fails_metadata_and_prompt_checks(tiny_checkpoint,
 
 
 def test_missing_qk_permutation_passes_metadata_but_fails_output_parity(tiny_checkpoint, reference, tmp_path, monkeypatch):
-    import josi.gguf_write
+    import josi.export.gguf_write
 
-    path = write_broken(tiny_checkpoint, tmp_path / "noperm.gguf", monkeypatch, josi.gguf_write, "permute_for_rope",
+    path = write_broken(tiny_checkpoint, tmp_path / "noperm.gguf", monkeypatch, josi.export.gguf_write, "permute_for_rope",
                         lambda weight, n_heads: weight)
     check_metadata(path, reference, F16)  # shapes cannot show it
     with pytest.raises(GGUFError, match=r"noperm.gguf: output parity failed: teacher-forced top-1 agreement"):
@@ -193,9 +195,9 @@ def test_truncated_gguf_gives_a_clear_error(exported, tiny_checkpoint, tmp_path,
 
 def test_embedded_135m_exports_to_f16_with_matching_tokenizer_prompts_and_logits(tmp_path):
     """Tied embeddings, 30 layers, 9 heads / 3 KV heads; teacher-forced on two short conversations."""
-    from josi.contracts import dumps_intent
-    from josi.gguf_validate import BUILTIN_CASES
-    from josi.models import resolve
+    from josi.core.contract import dumps_intent
+    from josi.export.reference import BUILTIN_CASES
+    from josi.core.models import resolve
 
     checkpoint = resolve("smollm2-135m").checkpoint
     path = tmp_path / "smollm2-135m-f16.gguf"
@@ -210,3 +212,63 @@ def test_embedded_135m_exports_to_f16_with_matching_tokenizer_prompts_and_logits
     check_prompts(path, reference)
     result = check_outputs(path, reference, min_agreement=0.99)
     assert result.numbers["positions"] > 50
+
+
+def test_every_builtin_reference_answer_passes_the_contract_in_its_context():
+    """Teacher-forced parity reads these answers; they must be answers a trained model is meant to give."""
+    from josi.core.contract import ChatContext, dumps_intent, validate
+    from josi.export.reference import BUILTIN_CASES
+
+    assert len(BUILTIN_CASES) == 4
+    for context, user, answer in BUILTIN_CASES:
+        assert validate(answer, ChatContext.from_dict(context)) == [], user
+        assert validate(dumps_intent(answer), ChatContext.from_dict(context)) == [], user  # as serialized for parity
+    intents = {answer["intent"] for _, _, answer in BUILTIN_CASES}
+    assert {"question", "blocked", "replan"} <= intents
+    texts = " ".join(user + answer["message"] for _, user, answer in BUILTIN_CASES)
+    assert any(ch.isdigit() for ch in texts) and "🤔" in texts and "Waarom" in texts  # varied text for parity
+
+
+def test_export_modules_import_only_core_and_export_without_cycles():
+    """The layering rule, lazy imports inside functions included: josi.export.* imports josi.core.* and
+    itself only, and its modules form no import cycle."""
+    import ast
+    from pathlib import Path
+
+    import josi.export
+
+    package = Path(josi.export.__file__).parent
+    graph = {}
+    for file in sorted(package.glob("*.py")):
+        name = f"josi.export.{file.stem}"
+        imported = set()
+        for node in ast.walk(ast.parse(file.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                imported |= {alias.name for alias in node.names}
+            elif isinstance(node, ast.ImportFrom) and node.module:
+                imported |= {node.module} | {f"{node.module}.{alias.name}" for alias in node.names}
+        josi_imports = {m for m in imported if m == "josi" or m.startswith("josi.")}
+        stray = sorted(m for m in josi_imports if not m.startswith(("josi.core", "josi.export")))
+        assert not stray, f"{name} imports {stray}"
+        graph[name] = {m for m in josi_imports if m.startswith("josi.export.") and (package / f"{m.split('.')[2]}.py").is_file()
+                       and m.count(".") == 2} - {name}
+
+    def visit(node, path):
+        assert node not in path, f"import cycle: {' -> '.join(path[path.index(node):] + [node])}"
+        for nxt in graph.get(node, ()):
+            visit(nxt, path + [node])
+
+    for node in graph:
+        visit(node, [])
+    assert "josi.export.gguf_checks" not in graph["josi.export.gguf_write"]
+
+
+@pytest.mark.parametrize("module, command, flag", [("josi.export", "export", "--checkpoint"),
+                                                   ("josi.export.merge", "merge", "--adapter")])
+def test_python_m_entries_parse_the_stage_flags(module, command, flag):
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-m", module, "--help"], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith(f"usage: josi {command}") and flag in done.stdout

@@ -4,8 +4,9 @@ from collections import Counter
 
 import pytest
 
-from josi.gold import CATEGORIES, MIN_HELDOUT, duplicate_problems, load_gold, parse_record, record_problems, split_gold
-from josi.inputs import InputError
+from josi.core.gold import CATEGORIES, MIN_HELDOUT, load_gold, parse_record, record_problems, split_gold
+from josi.gold.cli import duplicate_problems
+from josi.core.io import InputError
 
 
 @pytest.fixture(scope="module")
@@ -37,7 +38,7 @@ def test_heldout_is_stratified_deterministic_and_large_enough(gold):
 
 
 def test_persona_classifier_tells_the_voices_apart_on_heldout_gold(gold):
-    from josi.checks.persona import PersonaClassifier
+    from josi.core.checks.persona import PersonaClassifier
 
     train, held = split_gold(gold)
     classifier = PersonaClassifier.train([r.answer["message"] for r in train], [r.persona for r in train])

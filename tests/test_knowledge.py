@@ -4,9 +4,9 @@ from pathlib import Path
 
 import pytest
 
-from josi.facts import build_facts, facts
-from josi.generate_modules import rendered
-from josi.knowledge import CardError, KNOWLEDGE_DIR, default_cards, load_cards, parse_card
+from josi.core.facts import build_facts, facts
+from josi.knowledge.generate import rendered
+from josi.core.cards import CardError, KNOWLEDGE_DIR, default_cards, load_cards, parse_card
 
 EXPECTED_CARDS = {
     "zone_anchors", "zone_physiology", "energy_systems", "training_load_model", "load_monitoring",

@@ -11,12 +11,13 @@ from pathlib import Path
 
 import pytest
 
-from josi.merge import check_messages, max_abs_diff, prompt_logits
+from josi.core.io import checkpoint_sha256
+from josi.export.merge import check_messages, max_abs_diff, prompt_logits
 
 
 @pytest.fixture(scope="module")
 def base_checkpoint() -> str:
-    from josi.models import resolve
+    from josi.core.models import resolve
 
     return resolve().checkpoint
 
@@ -27,8 +28,8 @@ def run_dir(tmp_path_factory, base_checkpoint) -> Path:
     from peft import LoraConfig, get_peft_model
     from transformers import AutoModelForCausalLM
 
-    from josi.models import EMBEDDED, load_tokenizer
-    from josi.train import ATTENTION, MLP
+    from josi.core.models import EMBEDDED, load_tokenizer
+    from josi.train.run import ATTENTION, MLP
 
     run = tmp_path_factory.mktemp("run")
     torch.manual_seed(0)
@@ -46,8 +47,8 @@ def test_merged_checkpoint_matches_base_plus_adapter(run_dir, base_checkpoint, t
     from peft import PeftModel
     from transformers import AutoModelForCausalLM
 
-    from josi.merge import main
-    from josi.models import load_tokenizer
+    from josi.export.merge import main
+    from josi.core.models import load_tokenizer
 
     out = tmp_path / "merged"
     assert main(["--adapter", str(run_dir / "adapter"), "--out", str(out)]) == 0
@@ -82,10 +83,26 @@ def test_merged_checkpoint_matches_base_plus_adapter(run_dir, base_checkpoint, t
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["parity_max_abs_logit_diff"] < 1e-3
     assert set(manifest["inputs"]) == {"adapter_model.safetensors", "base_model"}
+    assert manifest["inputs"]["base_model"] == checkpoint_sha256(base_checkpoint)
+    assert manifest["checkpoint_sha256"] == checkpoint_sha256(out)  # what an eval report of this checkpoint records
+    assert (out.stat().st_mode & 0o777) == 0o755  # an ordinary directory, not mkdtemp's private one
+    assert [p.name for p in out.parent.iterdir()] == ["merged"]  # no staging or old directory left behind
 
 
 def test_merge_reports_a_missing_adapter(tmp_path, capsys):
-    from josi.merge import main
+    from josi.export.merge import main
 
     assert main(["--adapter", str(tmp_path / "nothing"), "--out", str(tmp_path / "merged")]) == 2
     assert "not a LoRA adapter directory" in capsys.readouterr().err
+
+
+def test_merge_replaces_an_existing_checkpoint_and_keeps_it_when_parity_fails(run_dir, tmp_path, capsys):
+    from josi.export.merge import main
+
+    out = tmp_path / "merged"
+    out.mkdir()
+    (out / "old.txt").write_text("previous merge")
+    with pytest.raises(RuntimeError, match="differs from base\\+adapter"):
+        main(["--adapter", str(run_dir / "adapter"), "--out", str(out), "--tolerance", "-1"])
+    assert [p.name for p in out.iterdir()] == ["old.txt"]  # a failed merge leaves the previous one untouched
+    assert [p.name for p in tmp_path.iterdir()] == ["merged"]

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from josi import models
+from josi.core import models
 
 
 def test_embedded_checkpoint_has_chatml_eos_and_distinct_pad(embedded, tokenizer):

@@ -1,7 +1,7 @@
 """One prompt builder: the same messages render identically through HF and through the GGUF template."""
 import pytest
 
-from josi.prompt import build_messages, system_message
+from josi.core.prompt import build_messages, system_message
 from tests.conftest import make_context
 
 
@@ -21,7 +21,7 @@ def test_messages_start_with_our_system_and_keep_history_as_turns():
 
 
 def gguf_template(path):
-    from josi.gguf_metadata import chat_template
+    from josi.export.gguf_metadata import chat_template
 
     return chat_template(path)
 

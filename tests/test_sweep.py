@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from josi.inputs import InputError
-from josi.sweep import load_grid, markdown_table, rank_rows, arm_row, run_sweep, train_argv, write_report
+from josi.core.io import InputError
+from josi.train.sweep import load_grid, markdown_table, rank_rows, arm_row, run_sweep, train_argv, write_report
 
 GRID = """
 out = "{out}"

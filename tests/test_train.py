@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from josi.contracts import ChatContext, dumps_intent, validate
+from josi.core.contract import ChatContext, dumps_intent, validate
 from josi.data.rows import make_row
 
 REPO = Path(__file__).resolve().parents[1]
@@ -91,14 +91,14 @@ def dataset(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def real_checkpoint() -> str:
-    from josi.models import resolve
+    from josi.core.models import resolve
 
     return resolve().checkpoint
 
 
 @pytest.fixture(scope="module")
 def tokenizer(real_checkpoint):
-    from josi.models import load_tokenizer
+    from josi.core.models import load_tokenizer
 
     return load_tokenizer(real_checkpoint)
 
@@ -126,7 +126,7 @@ def tiny_model(tmp_path_factory, tokenizer) -> Path:
 # ------------------------------------------------------------------------------------------ labels
 
 def test_labels_mask_prompt_and_learn_completion_with_eos(tokenizer):
-    from josi.train import encode_example
+    from josi.train.run import encode_example
 
     assert tokenizer.pad_token == "<|endoftext|>" and tokenizer.eos_token == "<|im_end|>"
     assert tokenizer.pad_token_id != tokenizer.eos_token_id
@@ -137,7 +137,7 @@ def test_labels_mask_prompt_and_learn_completion_with_eos(tokenizer):
         prompt = tokenizer.apply_chat_template(messages[:-1], add_generation_prompt=True, tokenize=True,
                                                return_dict=True)["input_ids"]
         full_text = tokenizer.apply_chat_template(messages, tokenize=False)
-        # the prompt (system from josi.prompt, user turn, assistant header) is masked, nothing else
+        # the prompt (system from josi.core.prompt, user turn, assistant header) is masked, nothing else
         assert messages[0]["content"] in tokenizer.decode(prompt)
         assert labels[:len(prompt)] == [-100] * len(prompt)
         assert labels[len(prompt):] == ids[len(prompt):] and -100 not in labels[len(prompt):]
@@ -155,7 +155,7 @@ def test_trainer_keeps_our_labels_and_pads_with_pad_not_eos(tokenizer, tiny_mode
     from datasets import Dataset
     from transformers import AutoModelForCausalLM
 
-    from josi.train import TrainConfig, encode_split, load_rows, lora_config, sft_config, trainer_class
+    from josi.train.run import TrainConfig, encode_split, load_rows, lora_config, sft_config, trainer_class
 
     rows = load_rows(dataset / "train.jsonl")[:4]
     kept, encoded, report = encode_split(tokenizer, rows, max_length=1024)
@@ -188,7 +188,7 @@ def test_trainer_keeps_our_labels_and_pads_with_pad_not_eos(tokenizer, tiny_mode
 
 
 def test_too_long_examples_are_rejected_and_counted_never_truncated(tokenizer):
-    from josi.train import encode_example, encode_split
+    from josi.train.run import encode_example, encode_split
 
     rows = fixture_rows("train")
     lengths = sorted(len(encode_example(tokenizer, r["messages"])["input_ids"]) for r in rows)
@@ -203,9 +203,10 @@ def test_too_long_examples_are_rejected_and_counted_never_truncated(tokenizer):
 # ------------------------------------------------------------------------------------------ errors
 
 def test_clear_errors_for_bad_datasets(tokenizer, dataset, tmp_path):
-    from josi.errors import DatasetError, is_user_error
-    from josi.inputs import InputError
-    from josi.train import prepare_split
+    from josi.core.io import is_user_error
+    from josi.train.run import DatasetError
+    from josi.core.io import InputError
+    from josi.train.run import prepare_split
 
     empty = tmp_path / "empty.jsonl"
     empty.write_text("\n")
@@ -230,7 +231,7 @@ def test_clear_errors_for_bad_datasets(tokenizer, dataset, tmp_path):
 
 
 def test_cli_reports_missing_base_and_truncated_dataset(tiny_model, dataset, tmp_path, capsys):
-    from josi.train import main
+    from josi.train.run import main
 
     assert main(["--base", str(tmp_path / "nowhere"), "--data", str(dataset), "--out", str(tmp_path / "r1")]) == 2
     assert "nowhere does not exist" in capsys.readouterr().err
@@ -244,7 +245,7 @@ def test_cli_reports_missing_base_and_truncated_dataset(tiny_model, dataset, tmp
 # -------------------------------------------------------------------------------- config and metrics
 
 def test_config_presets_and_overrides(tiny_model):
-    from josi.train import LORA_BY_MODEL, MLP, add_arguments, make_config
+    from josi.train.run import LORA_BY_MODEL, MLP, add_arguments, make_config
 
     parser = argparse.ArgumentParser()
     add_arguments(parser)
@@ -261,7 +262,7 @@ def test_config_presets_and_overrides(tiny_model):
 
 
 def test_decision_metrics_and_stratified_sample():
-    from josi.train_eval import score_decisions, stratified_sample
+    from josi.train.callbacks import score_decisions, stratified_sample
 
     rows = fixture_rows("val")
     sample = stratified_sample(rows, 7)
@@ -289,7 +290,7 @@ def test_decision_metrics_and_stratified_sample():
 # ------------------------------------------------------------------------------------ kill and resume
 
 def train_command(model: Path, data: Path, out: Path, *extra: str) -> list[str]:
-    return [sys.executable, "-m", "josi.train", "--base", str(model), "--data", str(data), "--out", str(out),
+    return [sys.executable, "-m", "josi.train.run", "--base", str(model), "--data", str(data), "--out", str(out),
             "--max-steps", "6", "--eval-steps", "2", "--logging-steps", "1", "--batch-size", "1", "--grad-accum", "2",
             "--max-train-rows", "6", "--max-val-rows", "2", "--decode-rows", "2", "--decode-max-new-tokens", "4",
             "--tracking", "none", "--lora-dropout", "0", "--loss", "completion", "--threads", "1", *extra]
@@ -317,7 +318,7 @@ def test_kill_after_first_checkpoint_then_resume_loses_nothing(tiny_model, datas
     killed_at = max(json.loads(line)["step"] for line in (out / "metrics.jsonl").read_text().splitlines())
     assert killed_at < 6
 
-    resumed = subprocess.run([sys.executable, "-m", "josi.train", "--resume", str(out)], cwd=REPO, env=run_env(),
+    resumed = subprocess.run([sys.executable, "-m", "josi.train.run", "--resume", str(out)], cwd=REPO, env=run_env(),
                              capture_output=True, text=True, timeout=600)
     assert resumed.returncode == 0, resumed.stderr[-3000:]
     summary = json.loads((out / "summary.json").read_text())
@@ -356,7 +357,7 @@ def test_kill_after_first_checkpoint_then_resume_loses_nothing(tiny_model, datas
 
 
 def test_existing_run_needs_resume(tiny_model, dataset, tmp_path):
-    from josi.train import main
+    from josi.train.run import main
 
     out = tmp_path / "run"
     (out / "checkpoints" / "checkpoint-1").mkdir(parents=True)

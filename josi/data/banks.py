@@ -20,7 +20,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Mapping
 
-from josi.inputs import InputError
+from josi.core.io import InputError
 
 BANKS_DIR = Path(__file__).resolve().parent / "banks"
 PLACEHOLDER = re.compile(r"\{([a-z][a-z0-9_]*)\}")

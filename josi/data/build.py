@@ -4,7 +4,7 @@
    aborts with file:line; held-out gold is set aside as *reserved* text).
 2. assemble + validate: each task's generator fills persona x readiness cells in a fixed cycle;
    every candidate must pass josi.data.quality (the gold checks and more) or is drawn again.
-3. dedup: canonical content hash, then MinHash near-duplicates (josi.data.dedup), with held-out
+3. dedup: canonical content hash, then MinHash near-duplicates (josi.core.dedup), with held-out
    gold reserved first so nothing equal or close to it survives; gold train rows go first so the
    seed wins over generated twins. Then each task is trimmed to its quota.
 4. split: josi.data.split (stratified by task, grouped by family); gold train rows go to train.
@@ -26,10 +26,10 @@ from itertools import product
 from pathlib import Path
 from typing import Any
 
+from josi.core.paths import from_repo, shown
 from josi.data.config import GENERATOR_VERSION, DataConfig
 from josi.data.split import SPLITS, assign_families
 
-ROOT = Path(__file__).resolve().parent.parent.parent
 OUTPUT_FILES = ("train.jsonl", "val.jsonl", "test.jsonl", "manifest.json")
 
 # Gold categories that are one of our task types under another name.
@@ -55,21 +55,9 @@ def jsonl_bytes(rows: list[dict[str, Any]]) -> bytes:
     return "".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows).encode("utf-8")
 
 
-def resolve(path: str | Path) -> Path:
-    path = Path(path)
-    return path if path.is_absolute() else ROOT / path
-
-
-def shown(path: Path) -> str:
-    try:
-        return str(path.resolve().relative_to(ROOT))
-    except ValueError:
-        return str(path)
-
-
 @lru_cache(maxsize=1)
 def git_sha() -> str:
-    from josi.artifacts import git_sha as sha
+    from josi.core.manifest import git_sha as sha
 
     return sha()
 
@@ -84,11 +72,11 @@ def log(message: str, quiet: bool) -> None:
 def load_inputs(config: DataConfig):
     from josi.data.banks import load_banks
     from josi.data.world import World
-    from josi.facts import build_facts
-    from josi.inputs import InputError
-    from josi.knowledge import cards_fingerprint, default_cards, load_cards
+    from josi.core.facts import build_facts
+    from josi.core.io import InputError
+    from josi.core.cards import cards_fingerprint, default_cards, load_cards
 
-    knowledge = resolve(config.knowledge_dir)
+    knowledge = from_repo(config.knowledge_dir)
     cards = load_cards(knowledge)  # CardError names file:line
     f = build_facts(cards)
     if cards_fingerprint(cards) != cards_fingerprint(default_cards()):
@@ -100,12 +88,12 @@ def load_inputs(config: DataConfig):
 
 def load_gold_inputs(config: DataConfig):
     """(train records, held-out records, {file: sha256}, seed rows, rejected); no gold files means no seed."""
-    from josi.artifacts import sha256_file
-    from josi.gold import gold_files
+    from josi.core.io import sha256_file
+    from josi.core.gold import gold_files
 
-    from josi.gold import GOLD_DIR
+    from josi.core.gold import GOLD_DIR
 
-    directory = resolve(config.gold_dir)
+    directory = from_repo(config.gold_dir)
     if not directory.is_dir():
         return [], [], {}, [], []
     if directory.resolve() == GOLD_DIR.resolve():
@@ -121,7 +109,7 @@ def load_gold_inputs(config: DataConfig):
 def _gold(directory: Path, hashes: tuple):
     """Parse, split and check gold once per content (checking ~600 records takes seconds)."""
     from josi.data.quality import problems_of
-    from josi.gold import load_gold, record_problems, split_gold
+    from josi.core.gold import load_gold, record_problems, split_gold
 
     records = load_gold(directory)  # InputError names file:line
     train, held = split_gold(records)
@@ -206,7 +194,7 @@ def interleave(per_task: dict[str, list]) -> list:
 # ---- rows -----------------------------------------------------------------------------------
 
 def draft_row(draft) -> dict[str, Any]:
-    from josi.data.dedup import content_hash
+    from josi.core.dedup import content_hash
     from josi.data.rows import make_row
 
     return make_row(draft.context, draft.user, draft.answer, id=f"{draft.task}-{content_hash(draft.dedup_text())[:12]}",
@@ -253,7 +241,7 @@ def dedup_and_trim(seed_rows: list, streams: dict, reserved: list[str], quotas: 
                    threshold: float, signature=None) -> Deduped:
     """Exact then near-duplicate removal over gold seed + candidates (held-out gold reserved), then
     each task trimmed to its quota in candidate order."""
-    from josi.data.dedup import content_hash, drop_exact, drop_near
+    from josi.core.dedup import content_hash, drop_exact, drop_near
 
     ordered = seed_rows + interleave({t: st.rows for t, st in streams.items()})
     texts = [row_text(row) for row in ordered]
@@ -279,9 +267,9 @@ def dedup_and_trim(seed_rows: list, streams: dict, reserved: list[str], quotas: 
 # ---- the build ------------------------------------------------------------------------------
 
 def build(config: DataConfig, quiet: bool = True) -> Dataset:
-    from josi.data.dedup import NUM_PERM, SHINGLE, minhash
+    from josi.core.dedup import NUM_PERM, SHINGLE, minhash
     from josi.data.manifest import summarize
-    from josi.knowledge import cards_fingerprint
+    from josi.core.cards import cards_fingerprint
 
     started = time.perf_counter()
     world, cards = load_inputs(config)
@@ -363,7 +351,7 @@ def config_record(config: DataConfig) -> dict[str, Any]:
 
 @lru_cache(maxsize=1)
 def library_versions() -> dict[str, str]:
-    from josi.artifacts import library_versions as versions
+    from josi.core.manifest import library_versions as versions
 
     return versions()
 
@@ -372,7 +360,7 @@ def library_versions() -> dict[str, str]:
 
 def write(dataset: Dataset, out: str | Path) -> Path:
     """Replace `out` as a whole: write a sibling temp dir, then rename it into place."""
-    out = resolve(out)
+    out = from_repo(out)
     if out.exists():
         unexpected = sorted(p.name for p in out.iterdir() if p.name not in OUTPUT_FILES)
         if unexpected or not out.is_dir():

@@ -46,7 +46,7 @@ def run(args) -> int:
         from josi.data.measure import measure
 
         return measure(config)
-    from josi.artifacts import print_config
+    from josi.core.manifest import print_config
     from josi.data.build import build, write
 
     print_config(config, "josi data build")

@@ -32,7 +32,7 @@ class DataConfig:
     test_share: float = 0.1
     # Measured with `josi data measure` (docs/data.md): 0.6 catches 99% of surface-noise twins and
     # two thirds of one-sentence paraphrases, while flagging 1.5% of distinct same-family pairs.
-    # Stricter than josi.data.dedup's 0.7 default, which the gold checker keeps.
+    # Stricter than josi.core.dedup's 0.7 default, which the gold checker keeps.
     near_dup_threshold: float = 0.6
     oversample: float = 1.15  # first-round candidates per wanted row; tasks short after dedup top up
     max_attempts: int = 12  # re-draws of one candidate before it counts as a check failure

@@ -1,6 +1,6 @@
 """`josi data measure`: the Jaccard distributions behind the near-duplicate threshold.
 
-Exact Jaccard over the same word 3-gram shingles the MinHash uses (josi.data.dedup.shingles), on
+Exact Jaccard over the same word 3-gram shingles the MinHash uses (josi.core.dedup.shingles), on
 the dedup text (user + message) of the generator's candidates, for four populations:
 
 - noise twin: the same example with the user text re-written casual / typo / Dutch-English.
@@ -20,7 +20,7 @@ from collections import defaultdict
 from dataclasses import replace
 from statistics import quantiles
 
-from josi.data.dedup import shingles
+from josi.core.dedup import shingles
 
 THRESHOLDS = (0.4, 0.5, 0.6, 0.7, 0.8, 0.9)
 SENTENCE = re.compile(r"[^.!?]+[.!?]*")

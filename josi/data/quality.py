@@ -1,4 +1,4 @@
-"""The bar every generated target must clear: the same checks as gold (josi.gold.record_problems),
+"""The bar every generated target must clear: the same checks as gold (josi.core.gold.record_problems),
 the decision checks of the evals, plus two generator-specific rules of the contract card:
 a message never claims Josi changed the plan, and a refusal offers to explain instead.
 """
@@ -7,18 +7,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from josi.checks import Case, parse_response
-from josi.checks.contract import i6_refusal, over_refusal, replan_routing, schema_valid
-from josi.checks.gating import readiness_gating
-from josi.checks.length import length_in_band
-from josi.checks.numbers import invented_numbers
-from josi.checks.repetition import repetition
-from josi.checks.wording import forbidden_words, jargon
-from josi.facts import facts
-
-# Exactly the tuple gold is held to, in the same order (josi/gold.py record_problems).
-GOLD_CHECKS = (schema_valid, forbidden_words, jargon, invented_numbers, readiness_gating, length_in_band, repetition)
-DECISION_CHECKS = (i6_refusal, over_refusal, replan_routing)
+from josi.core.checks import Case, parse_response
+from josi.core.checks.registry import DECISION, GOLD_BAR
+from josi.core.facts import facts
 
 CLAIMS_CHANGE = re.compile(
     r"\bI(?:'ve| have)?\s+(?:just\s+)?(?:changed|moved|cancell?ed|canceled|rescheduled|swapped|adjusted|shortened|"
@@ -34,7 +25,7 @@ def problems_of(context: Any, user: str, answer: dict[str, Any], expect: str) ->
     case = Case(id="candidate", context=context, user=user, expect=expect)
     response = parse_response(answer)
     problems = []
-    for check in GOLD_CHECKS + DECISION_CHECKS:
+    for check in GOLD_BAR + DECISION:
         finding = check(response, case)
         if finding.applicable and not finding.passed:
             problems.append(f"{finding.check}: {finding.detail}")

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from josi.contracts import ChatContext, dumps_intent
-from josi.prompt import build_messages
+from josi.core.contract import ChatContext, dumps_intent
+from josi.core.prompt import build_messages
 
 
 def make_row(context: ChatContext, user: str, answer: dict[str, Any], **meta: Any) -> dict[str, Any]:

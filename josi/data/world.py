@@ -11,10 +11,10 @@ import re
 from dataclasses import dataclass
 from typing import Any, Mapping
 
-from josi.contracts.context import SPORTS, ChatContext, PlannedSession, Profile, ReadinessToday, Turn, chat_context_schema
+from josi.core.context import SPORTS, ChatContext, PlannedSession, Profile, ReadinessToday, Turn, chat_context_schema
 from josi.data.banks import Banks
-from josi.facts import Facts
-from josi.knowledge import Card, Table
+from josi.core.facts import Facts
+from josi.core.cards import Card, Table
 
 ACTIVITY = {"running": ("run", "running"), "cycling": ("ride", "riding")}
 RANGE = re.compile(r"(\d+) to (\d+) min")
@@ -90,9 +90,6 @@ class World:
     def index(self, zone: str) -> int:
         return self.facts.zones[zone].index
 
-    def cap(self, level: str) -> str:
-        return self.facts.readiness[level].max_zone
-
     def band(self, zone: str) -> str:
         bands = self.by("periodization", "zone_bands", "zone")
         if zone in bands:
@@ -104,7 +101,7 @@ class World:
 
     def session_limit(self, profile: Profile, level: str) -> int:
         """Highest zone index the engine could plan: readiness cap, athlete level and age band."""
-        limit = self.index(self.cap(level))
+        limit = self.facts.cap_index(level)
         level_row = self.by("modifiers", "levels", "level").get(profile.level)
         if level_row and level_row.get("max_zone") in self.facts.zones:
             limit = min(limit, self.index(level_row["max_zone"]))
@@ -232,7 +229,7 @@ class World:
         v: dict[str, Any] = {
             "name": p.name, "age": p.age, "sport": p.sport, "goal": p.goal, "athlete_level": p.level,
             "activity": ACTIVITY[p.sport][0], "activity_ing": ACTIVITY[p.sport][1],
-            "level": r.level, "cap": self.zone_text(self.cap(r.level), style),
+            "level": r.level, "cap": self.zone_text(self.facts.cap(r.level), style),
             "state": r.state.replace("_", " "),
             "state_meaning": lower_first(strip_period(state_row.get("meaning", ""))) or None,
             "conf": f"{r.confidence:.2f}", "conf_pct": f"{round(r.confidence * 100)}",

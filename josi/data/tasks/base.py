@@ -5,12 +5,12 @@ import random
 from dataclasses import dataclass
 from typing import Any, Callable, Mapping
 
-from josi.contracts import ChatContext
+from josi.core.contract import ChatContext
+from josi.core.contract.decision import decision_of
 from josi.data import noise
 from josi.data.banks import Unusable, compose, pick, render, usable
 from josi.data.world import World
 
-EXPECT_BY_INTENT = {"blocked": "refuse", "replan": "replan", "medical_red_flag": "medical"}
 
 
 @dataclass(frozen=True)
@@ -26,9 +26,7 @@ class Draft:
 
     @property
     def expect(self) -> str:
-        if self.answer["intent"] in EXPECT_BY_INTENT:
-            return EXPECT_BY_INTENT[self.answer["intent"]]
-        return "clarify" if self.answer["response_type"] == "ClarifyingQuestion" else "answer"
+        return decision_of(self.answer)
 
     @property
     def message(self) -> str:

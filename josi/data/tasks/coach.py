@@ -6,7 +6,7 @@ from typing import Any, Callable
 from josi.data.banks import Unusable
 from josi.data.tasks.base import Cell, Draft, Gen, answer
 from josi.data.world import World, lower_first, span, strip_period
-from josi.contracts import ChatContext
+from josi.core.contract import ChatContext
 
 
 def _family_kind(family: str) -> str:
@@ -59,8 +59,7 @@ Topic = Callable[[World, ChatContext, Any, str], "tuple[dict[str, Any], list[str
 
 
 def _zones_upto_cap(w: World, ctx: ChatContext) -> list[str]:
-    cap = w.index(w.cap(ctx.readiness.level))
-    return [z for z in w.zones if w.index(z) <= cap]
+    return [z for z in w.zones if w.facts.zone_allowed(z, ctx.readiness.level)]
 
 
 def _pick_zone(w: World, ctx: ChatContext, rng, candidates: list[str]) -> str | None:

@@ -11,7 +11,7 @@ def zone_explanation(g: Gen, cell: Cell) -> Draft:
     ctx = g.context(cell, session=None)
     style = g.zone_style()
     values = {**w.values(ctx, style), **w.zone_values(zone, style)}
-    gated = w.index(zone) > w.index(w.cap(cell.level))
+    gated = not w.facts.zone_allowed(zone, cell.level)
     family = g.rng.choice(g.families("zone_explanation"))
     user, variant = g.user("zone_explanation", family, values)
     message = g.message(cell.persona, "zone.gated" if gated else "zone", values)

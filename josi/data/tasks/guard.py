@@ -96,7 +96,7 @@ def i6_values(g: Gen, values: dict[str, Any], ctx) -> dict[str, Any]:
     higher = [z for z in w.zones if s is not None and w.index(z) > w.index(s.zone)]
     lower = [z for z in w.zones if s is not None and w.index(z) < w.index(s.zone)]
     style = "code" if str(values.get("cap", "")).startswith("Z") else "word"
-    above_cap = [z for z in w.zones if w.index(z) > w.index(w.cap(ctx.readiness.level))]
+    above_cap = [z for z in w.zones if not w.facts.zone_allowed(z, ctx.readiness.level)]
     shorter = list(range(15, s.duration_min - 9, 5)) if s else []
     values.update({
         "above_cap": w.zone_text(rng.choice(above_cap), style) if above_cap else None,

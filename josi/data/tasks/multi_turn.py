@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from josi.contracts import Turn
+from josi.core.contract import Turn
 from josi.data.banks import Unusable
 from josi.data.tasks import explain, guard
 from josi.data.tasks.base import Cell, Draft, Gen, answer

@@ -1,0 +1,176 @@
+"""Core: typed views of the knowledge cards: zones, readiness and its cap, personas, the contract vocabulary.
+
+Place in the pipeline: below every stage; imports josi.core.cards only. Everything here is derived
+from the cards at load time; no domain constant is written in code. The readiness cap has its one
+home here: `Facts.cap`, `Facts.cap_index`, `Facts.allowed_zones` and `Facts.zone_allowed`, and so has
+the way a zone is written in text (`zone_code_pattern`).
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Mapping
+
+from josi.core.cards import Card, CardError, default_cards
+
+
+@dataclass(frozen=True)
+class Zone:
+    name: str
+    index: int
+    label: str
+    rpe: tuple[int | float, int | float]
+    talk_test: str
+    purpose: str
+    plain_purpose: str
+    focus_cue: str
+    power_ftp_pct: tuple[float | None, float | None]
+    pace_factor: tuple[float | None, float | None]
+    lthr_pct: tuple[float | None, float | None]
+    hrmax_pct: tuple[float | None, float | None]
+
+
+@dataclass(frozen=True)
+class Readiness:
+    level: str
+    max_zone: str
+    meaning: str
+
+
+@dataclass(frozen=True)
+class Persona:
+    id: str
+    display_name: str
+    warmth: float
+    directness: float
+    technical_depth: float
+    sentence_length: str
+    min_message_tokens: int
+    max_message_tokens: int
+    style: str
+    markers: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Contract:
+    intents: tuple[str, ...]
+    response_types: tuple[str, ...]
+    guardrail_reasons: tuple[str, ...]
+    replan_types: tuple[str, ...]
+    cross_field_rules: Mapping[str, str]
+    forbidden_words: tuple[str, ...]
+    jargon: Mapping[str, tuple[str, ...]]  # term -> personas allowed to use it
+    medical_red_flags: tuple[str, ...]
+    i6_request_kinds: Mapping[str, str]  # kind -> expected intent
+
+
+@dataclass(frozen=True)
+class Facts:
+    zones: Mapping[str, Zone]
+    readiness: Mapping[str, Readiness]
+    readiness_states: Mapping[str, str]  # state -> typical level
+    personas: Mapping[str, Persona]
+    contract: Contract
+    card_ids: tuple[str, ...]
+
+    def cap(self, level: str) -> str:
+        """The highest zone a readiness level allows today (load_monitoring card)."""
+        return self.readiness[level].max_zone
+
+    def cap_index(self, level: str) -> int:
+        return self.zones[self.cap(level)].index
+
+    def zone_allowed(self, zone: str, level: str) -> bool:
+        return self.zones[zone].index <= self.cap_index(level)
+
+    def allowed_zones(self, level: str) -> tuple[str, ...]:
+        """Zones at or below the day's cap, easiest first."""
+        return tuple(name for name in self.zones if self.zone_allowed(name, level))
+
+
+def zone_code_pattern(f: "Facts") -> re.Pattern[str]:
+    """A zone written as a code ("Z4", "zone 4", "zones 4"); group 1 is its number.
+
+    The numbers are those of the card's zones named Z<n>, so the checks and the generator read
+    zone codes the same way; the number equals the zone's index (R is index 0).
+    """
+    return _zone_code_pattern(tuple(f.zones))
+
+
+@lru_cache(maxsize=4)
+def _zone_code_pattern(zone_names: tuple[str, ...]) -> re.Pattern[str]:
+    numbers = sorted(name[1:] for name in zone_names if re.fullmatch(r"Z\d", name))
+    return re.compile(r"\b(?:z|zones?\s*)([" + "".join(numbers) + r"])\b", re.IGNORECASE)
+
+
+def _require(card: Card, table: str, column: str, values: tuple, valid: set) -> None:
+    for row_value in values:
+        if row_value not in valid:
+            raise CardError(card.path, card.table(table).line, f"{column} in {sorted(valid)}, got {row_value!r}")
+
+
+def build_facts(cards: Mapping[str, Card]) -> Facts:
+    for needed in ("zone_anchors", "zone_physiology", "load_monitoring", "josi_personas", "josi_contract", "josi_explanations"):
+        if needed not in cards:
+            raise CardError(next(iter(cards.values())).path.parent / f"{needed}.md", 0, f"a card with id {needed}")
+    anchors = cards["zone_anchors"].table("zone_anchors").by("zone")
+    physiology = cards["zone_physiology"].table("zones")
+    explanations = cards["josi_explanations"].table("zone_explanations").by("zone")
+    zones = {}
+    for index, row in enumerate(physiology.rows):
+        name = row["zone"]
+        anchor, explain = anchors.get(name), explanations.get(name)
+        if anchor is None or explain is None:
+            card = cards["zone_anchors" if anchor is None else "josi_explanations"]
+            raise CardError(card.path, 1, f"a row for zone {name} (listed in zone_physiology)")
+        zones[name] = Zone(
+            name=name, index=index, label=row["label"], rpe=(row["rpe_low"], row["rpe_high"]),
+            talk_test=row["talk_test"], purpose=row["purpose"], plain_purpose=explain["plain_purpose"],
+            focus_cue=explain["focus_cue"],
+            power_ftp_pct=(anchor["power_ftp_pct_low"], anchor["power_ftp_pct_high"]),
+            pace_factor=(anchor["pace_factor_low"], anchor["pace_factor_high"]),
+            lthr_pct=(anchor["lthr_pct_low"], anchor["lthr_pct_high"]),
+            hrmax_pct=(anchor["hrmax_pct_low"], anchor["hrmax_pct_high"]),
+        )
+    monitoring = cards["load_monitoring"]
+    levels = monitoring.table("readiness_levels")
+    _require(monitoring, "readiness_levels", "max_zone", levels.column("max_zone"), set(zones))
+    readiness = {row["level"]: Readiness(row["level"], row["max_zone"], row["meaning"]) for row in levels.rows}
+    states = monitoring.table("readiness_states")
+    _require(monitoring, "readiness_states", "typical_level", states.column("typical_level"), set(readiness))
+    persona_card = cards["josi_personas"]
+    markers = {row["persona"]: row["marker_list"] for row in persona_card.table("persona_markers").rows}
+    personas = {
+        row["persona"]: Persona(
+            id=row["persona"], display_name=row["display_name"], warmth=row["warmth"],
+            directness=row["directness"], technical_depth=row["technical_depth"],
+            sentence_length=row["sentence_length"], min_message_tokens=row["min_message_tokens"],
+            max_message_tokens=row["max_message_tokens"], style=row["style"],
+            markers=tuple(markers.get(row["persona"], ())),
+        )
+        for row in persona_card.table("personas").rows
+    }
+    contract_card = cards["josi_contract"]
+    t = contract_card.table
+    _require(contract_card, "jargon", "allowed_for_list",
+             tuple(p for row in t("jargon").rows for p in row["allowed_for_list"]), set(personas))
+    contract = Contract(
+        intents=t("intents").column("intent"),
+        response_types=t("response_types").column("response_type"),
+        guardrail_reasons=t("guardrail_reasons").column("reason"),
+        replan_types=t("replan_types").column("type"),
+        cross_field_rules={row["code"]: row["rule"] for row in t("cross_field_rules").rows},
+        forbidden_words=tuple(str(w).lower() for w in t("forbidden_words").column("term")),
+        jargon={str(row["term"]).lower(): tuple(row["allowed_for_list"]) for row in t("jargon").rows},
+        medical_red_flags=t("medical_red_flags").column("flag"),
+        i6_request_kinds={row["kind"]: row["expected"] for row in t("i6_request_kinds").rows},
+    )
+    return Facts(zones=zones, readiness=readiness,
+                 readiness_states={row["state"]: row["typical_level"] for row in states.rows},
+                 personas=personas, contract=contract, card_ids=tuple(sorted(cards)))
+
+
+@lru_cache(maxsize=1)
+def facts() -> Facts:
+    return build_facts(default_cards())

@@ -1,0 +1,36 @@
+"""Core: where things live. Every stage finds the repository's inputs and the user cache through here.
+
+Place in the pipeline: below every stage. Imports only the standard library.
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+PACKAGE_DIR = Path(__file__).resolve().parent.parent  # josi/
+REPO_ROOT = PACKAGE_DIR.parent
+KNOWLEDGE_DIR = REPO_ROOT / "knowledge"  # the cards: the one source of every constant
+GOLD_DIR = REPO_ROOT / "gold"  # hand-written gold examples
+GENERATED_DIR = PACKAGE_DIR / "generated"  # the cards rendered as Python, for the app
+SHIPPED_GGUF = REPO_ROOT / "artifacts" / "gguf" / "josi" / "josi-q4_k_m.gguf"  # josi export --out artifacts/gguf/josi
+MERGED_DIR = REPO_ROOT / "artifacts" / "merged"  # josi merge --out artifacts/merged
+
+
+def cache_root() -> Path:
+    """The user cache (converted models, eval generations); JOSI_CACHE moves it."""
+    base = os.environ.get("JOSI_CACHE") or os.path.join(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache"), "josi")
+    return Path(base)
+
+
+def from_repo(path: str | Path) -> Path:
+    """A path given relative to the repository root (configs use such paths), or an absolute one."""
+    path = Path(path)
+    return path if path.is_absolute() else REPO_ROOT / path
+
+
+def shown(path: Path) -> str:
+    """A path as a person reads it in a log: relative to the repository when inside it."""
+    try:
+        return str(path.resolve().relative_to(REPO_ROOT))
+    except ValueError:
+        return str(path)

@@ -1,0 +1,205 @@
+"""Model backends behind one interface: greedy chat generation with explicit, recorded settings.
+
+- `LlamaCppBackend`: a GGUF through llama-cpp-python, optionally under the LLMIntent JSON grammar.
+- `TransformersBackend`: an HF checkpoint (fp16 base or merged), greedy, batched.
+- `ScriptedBackend`: canned answers, for testing the checks and the harness without a model.
+All render prompts through the model's own chat template and reset state between cases.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Protocol, Sequence
+
+from josi.core.contract.schema import GENERATION_MAX_TOKENS
+from josi.core.io import UserError
+
+Messages = list[dict[str, str]]
+
+
+@dataclass(frozen=True)
+class DecodeSettings:
+    max_tokens: int = GENERATION_MAX_TOKENS
+    n_ctx: int = 2048
+    n_threads: int = 2
+    seed: int = 0
+    grammar: bool = True
+
+    def key(self) -> str:
+        return json.dumps(asdict(self), sort_keys=True)
+
+
+@dataclass(frozen=True)
+class Generation:
+    text: str
+    finish_reason: str  # "stop" or "length"
+    completion_tokens: int
+
+
+class Backend(Protocol):
+    name: str
+    settings: DecodeSettings
+
+    def identity(self) -> str: ...
+    def generate(self, messages: Messages) -> Generation: ...
+
+
+def grammar_gbnf(schema: dict) -> str:
+    """The GBNF llama.cpp compiles from our schema; raises instead of falling back to plain JSON."""
+    from llama_cpp.llama_grammar import json_schema_to_gbnf
+
+    return json_schema_to_gbnf(json.dumps(schema))
+
+
+class LlamaCppBackend:
+    name = "gguf"
+
+    def __init__(self, gguf_path: str | Path, settings: DecodeSettings = DecodeSettings(), schema: dict | None = None):
+        from llama_cpp import Llama, LlamaGrammar
+
+        self.path = Path(gguf_path)
+        if not self.path.is_file():
+            raise FileNotFoundError(f"GGUF not found: {self.path}")
+        self.settings = settings
+        self.llm = Llama(model_path=str(self.path), n_ctx=settings.n_ctx, n_threads=settings.n_threads,
+                         seed=settings.seed, verbose=False)
+        self.grammar = None
+        if settings.grammar:
+            from josi.core.contract import llm_intent_schema
+
+            self.gbnf = grammar_gbnf(schema or llm_intent_schema())
+            self.grammar = LlamaGrammar.from_string(self.gbnf, verbose=False)
+        self._sha = None
+
+    def identity(self) -> str:
+        if self._sha is None:
+            from josi.core.io import sha256_file
+
+            self._sha = sha256_file(self.path)
+        return self._sha
+
+    def generate(self, messages: Messages) -> Generation:
+        self.llm.reset()  # no KV-prefix reuse across cases: results must not depend on order
+        out = self.llm.create_chat_completion(
+            messages=messages, temperature=0.0, max_tokens=self.settings.max_tokens,
+            seed=self.settings.seed, grammar=self.grammar,
+        )
+        choice = out["choices"][0]
+        return Generation(choice["message"]["content"] or "", choice["finish_reason"] or "stop",
+                          out["usage"]["completion_tokens"])
+
+
+class TransformersBackend:
+    name = "hf"
+
+    def __init__(self, checkpoint: str | Path, settings: DecodeSettings = DecodeSettings(grammar=False), dtype: str = "float32"):
+        import torch
+        from transformers import AutoModelForCausalLM
+
+        from josi.core.models import load_tokenizer
+
+        self.checkpoint = str(checkpoint)
+        self.settings = settings
+        torch.manual_seed(settings.seed)
+        torch.set_num_threads(settings.n_threads)
+        self.tokenizer = load_tokenizer(self.checkpoint)
+        self.tokenizer.padding_side = "left"
+        self.model = AutoModelForCausalLM.from_pretrained(self.checkpoint, dtype=getattr(torch, dtype)).eval()
+        self._sha = None
+
+    def identity(self) -> str:
+        if self._sha is None:
+            from josi.core.io import checkpoint_sha256
+
+            self._sha = checkpoint_sha256(self.checkpoint)
+        return self._sha
+
+    def generate(self, messages: Messages) -> Generation:
+        return self.generate_batch([messages])[0]
+
+    def generate_batch(self, batch: Sequence[Messages]) -> list[Generation]:
+        import torch
+
+        prompts = [self.tokenizer.apply_chat_template(m, tokenize=False, add_generation_prompt=True) for m in batch]
+        encoded = self.tokenizer(prompts, return_tensors="pt", padding=True, add_special_tokens=False)
+        with torch.no_grad():
+            output = self.model.generate(
+                **encoded, do_sample=False, max_new_tokens=self.settings.max_tokens,
+                eos_token_id=self.tokenizer.eos_token_id, pad_token_id=self.tokenizer.pad_token_id,
+            )
+        results = []
+        for row in output[:, encoded["input_ids"].shape[1]:]:
+            ids = row.tolist()
+            stopped = self.tokenizer.eos_token_id in ids
+            if stopped:
+                ids = ids[: ids.index(self.tokenizer.eos_token_id)]
+            ids = [i for i in ids if i != self.tokenizer.pad_token_id]
+            results.append(Generation(self.tokenizer.decode(ids, skip_special_tokens=True),
+                                      "stop" if stopped else "length", len(ids)))
+        return results
+
+
+@dataclass
+class ScriptedBackend:
+    """Answers from a script keyed by the last user message (or a default), for unit tests."""
+
+    answers: dict[str, str] = field(default_factory=dict)
+    default: str = "{}"
+    settings: DecodeSettings = DecodeSettings(grammar=False)
+    name: str = "scripted"
+
+    def identity(self) -> str:
+        import hashlib
+
+        return hashlib.sha256(json.dumps([self.answers, self.default], sort_keys=True).encode()).hexdigest()
+
+    def generate(self, messages: Messages) -> Generation:
+        text = self.answers.get(messages[-1]["content"], self.default)
+        return Generation(text, "stop", len(text.split()))
+
+
+# ---- which backend -------------------------------------------------------------------------
+
+class BackendError(UserError):
+    """The artifact asked for is not there; the message says which command makes it."""
+
+
+MODEL_KINDS = ("fp16", "merged", "gguf")
+
+
+def open_backend(kind: str, path: str | None = None, grammar: bool = True, threads: int = 2) -> tuple[Backend, str]:
+    """The backend for one artifact kind, and the path it was loaded from.
+
+    gguf: `path`, else the shipped GGUF when exported, else the embedded one; merged: `path` or
+    artifacts/merged; fp16: the base checkpoint `path` (a model name or directory), default the embedded model.
+    """
+    from josi.core.models import EMBEDDED, resolve
+    from josi.core.paths import MERGED_DIR, SHIPPED_GGUF
+
+    if kind == "gguf":
+        target = Path(path) if path else (SHIPPED_GGUF if SHIPPED_GGUF.exists() else resolve().gguf)
+        if not target.is_file():
+            raise BackendError(f"--model=gguf: no GGUF at {target}; run `josi export` or pass --model-path")
+        return LlamaCppBackend(target, DecodeSettings(grammar=grammar, n_threads=threads)), str(target)
+    if kind == "merged":
+        target = Path(path) if path else MERGED_DIR
+        if not (target / "config.json").exists():
+            raise BackendError(f"--model=merged: no checkpoint at {target}; run `josi merge` or pass --model-path")
+        return TransformersBackend(target, DecodeSettings(grammar=False, n_threads=threads)), str(target)
+    if kind != "fp16":
+        raise BackendError(f"model kind {kind!r}: use one of {', '.join(MODEL_KINDS)}")
+    checkpoint = resolve(path or EMBEDDED).checkpoint
+    return TransformersBackend(checkpoint, DecodeSettings(grammar=False, n_threads=threads)), checkpoint
+
+
+def backend_for_model(model: str, grammar: bool = True, threads: int = 2) -> Backend:
+    """`josi ask --model`: a .gguf file, a name whose weights come as GGUF (the embedded one), or an HF checkpoint."""
+    from josi.core.models import resolve
+
+    if model.endswith(".gguf"):  # a missing file is FileNotFoundError("GGUF not found: ...")
+        return LlamaCppBackend(model, DecodeSettings(grammar=grammar, n_threads=threads))
+    resolved = resolve(model)
+    if resolved.gguf is not None:
+        return open_backend("gguf", str(resolved.gguf), grammar, threads)[0]
+    return open_backend("fp16", resolved.checkpoint, grammar, threads)[0]

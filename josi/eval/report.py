@@ -1,0 +1,95 @@
+"""Eval reports: one JSON (machine-readable, every response and finding) and one Markdown summary."""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from josi.core.io import write_json_atomic, write_text_atomic
+from josi.core.checks import Case, Finding, Response
+from josi.eval.gate import CheckResult, Regression
+
+REPORT_VERSION = 1
+
+
+@dataclass
+class CaseRecord:
+    case: Case
+    response: Response
+    findings: dict[str, Finding] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        c = self.case
+        return {
+            "id": c.id, "category": c.category, "source": c.source, "expect": c.expect, "tags": list(c.tags),
+            "persona": c.context.persona, "readiness": c.context.readiness.level, "user": c.user,
+            "response": self.response.raw, "finish_reason": self.response.finish_reason,
+            "findings": {name: {"passed": f.passed, "detail": f.detail}
+                         for name, f in sorted(self.findings.items()) if f.applicable},
+        }
+
+
+def build_report(model: dict, settings: dict, cases_version: str, records: dict[str, CaseRecord],
+                 results: list[CheckResult], regressions: list[Regression], extra: dict) -> dict[str, Any]:
+    verdicts = [r.verdict for r in results]
+    if regressions:
+        overall = "FAIL" if any(r.regressed for r in regressions) else "PASS"
+    else:
+        overall = "FAIL" if "FAIL" in verdicts else ("INCONCLUSIVE" if "INCONCLUSIVE" in verdicts else "PASS")
+    return {
+        "report_version": REPORT_VERSION,
+        "created": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        "model": model, "settings": settings, "cases_version": cases_version, **extra,
+        "overall": overall,
+        "checks": {r.name: asdict(r) for r in results},
+        "regressions": [{**asdict(r), "regressed": r.regressed} for r in regressions],
+        "cases": [records[cid].to_dict() for cid in sorted(records)],
+    }
+
+
+def markdown(report: dict[str, Any], max_failures: int = 15) -> str:
+    model = report["model"]
+    lines = [
+        f"# Josi eval report: {report['overall']}", "",
+        f"- model: `{model['kind']}` `{model['path']}`", f"- sha256: `{model['sha256']}`",
+        f"- cases: {report['cases_version']}, {len(report['cases'])} evaluated; created {report['created']}",
+        f"- decoding: {report['settings']}", "",
+        "| layer | check | passed / n | rate | 95% CI | threshold | verdict |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for r in report["checks"].values():
+        if r["name"].startswith("distinct"):
+            lines.append(f"| {r['layer']} | {r['name']} | - | {r['low']:.3f} | - | >= {r['threshold']:.2f} | {r['verdict']} |")
+            continue
+        settle = f" (about {r['settle']} more cases would settle it)" if r.get("settle") else ""
+        lines.append(f"| {r['layer']} | {r['name']} | {r['passed']} / {r['n']} | {r['passed'] / r['n'] if r['n'] else 0:.3f} | "
+                     f"{r['low']:.3f}-{r['high']:.3f} | {'= 1.00 (hard)' if r['threshold'] >= 1 else '>= %.2f' % r['threshold']} | "
+                     f"{r['verdict']}{settle} |")
+    if report["regressions"]:
+        lines += ["", "## Regression vs baseline", "", "| check | pass->fail | fail->pass | McNemar p | baseline | now | regressed |",
+                  "|---|---|---|---|---|---|---|"]
+        for g in report["regressions"]:
+            lines.append(f"| {g['check']} | {g['flips_to_fail']} | {g['flips_to_pass']} | {g['p_value']:.3g} | "
+                         f"{g['baseline_verdict']} | {g['verdict']} | {'yes' if g['regressed'] else 'no'} |")
+    by_id = {c["id"]: c for c in report["cases"]}
+    for r in report["checks"].values():
+        if not r.get("failing"):
+            continue
+        lines += ["", f"## {r['name']}: {len(r['failing'])} failing case(s)", ""]
+        for cid in r["failing"][:max_failures]:
+            case = by_id[cid]
+            detail = case["findings"][r["name"]]["detail"]
+            lines.append(f"- `{cid}` ({case['persona']}, {case['readiness']}) user: {case['user'][:100]!r}")
+            lines.append(f"  - {detail[:200]}" if detail else "  - (no detail)")
+            lines.append(f"  - response: `{case['response'][:240]}`")
+        if len(r["failing"]) > max_failures:
+            lines.append(f"- ... and {len(r['failing']) - max_failures} more (see the JSON report)")
+    return "\n".join(lines) + "\n"
+
+
+def write_reports(report: dict[str, Any], directory: Path, stem: str) -> tuple[Path, Path]:
+    json_path, md_path = directory / f"{stem}.json", directory / f"{stem}.md"
+    write_json_atomic(json_path, report)
+    write_text_atomic(md_path, markdown(report))
+    return json_path, md_path

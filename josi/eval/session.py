@@ -1,0 +1,134 @@
+"""One eval session: a backend, its generation cache, the judges, and the collected findings.
+
+The pytest plugin in evals/conftest.py only wires this object; it can also be driven directly.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterable
+
+from josi.eval.backends import Backend
+from josi.core.checks import Case, Finding, Response, parse_response
+from josi.core.checks.persona import PersonaClassifier
+from josi.core.checks.registry import with_judges
+from josi.core.checks.repetition import distinct_n
+from josi.core.checks.warmth import floors_from_gold
+from josi.core.contract.decision import GUARDRAILS
+from josi.eval.cache import GenerationCache
+from josi.eval.gate import Thresholds, aggregate_result, check_result, paired
+from josi.eval.report import CaseRecord, build_report
+from josi.core.prompt import build_messages
+
+
+@dataclass
+class Judges:
+    classifier: PersonaClassifier | None
+    classifier_accuracy: float
+    warmth_floors: dict[str, float]
+
+    @classmethod
+    def from_gold(cls, warmth_quantile: float) -> "Judges":
+        from josi.core.gold import GOLD_DIR, gold_files, load_gold, split_gold
+
+        if not gold_files(GOLD_DIR):
+            return cls(None, 0.0, {})
+        train, held = split_gold(load_gold())
+        classifier = PersonaClassifier.train([r.answer["message"] for r in train], [r.persona for r in train])
+        accuracy = classifier.accuracy([r.answer["message"] for r in held], [r.persona for r in held])
+        ordinary: dict[str, list[str]] = {}
+        for record in train:
+            if record.expect() not in GUARDRAILS:
+                ordinary.setdefault(record.persona, []).append(record.answer["message"])
+        return cls(classifier, accuracy, floors_from_gold(ordinary, warmth_quantile))
+
+
+@dataclass
+class EvalSession:
+    backend: Backend
+    model_info: dict
+    thresholds: Thresholds
+    judges: Judges
+    cache: GenerationCache
+    records: dict[str, CaseRecord] = field(default_factory=dict)
+    generated: int = 0
+
+    def checks(self) -> dict[str, Callable[[Response, Case], Finding]]:
+        j = self.judges
+        return with_judges(j.classifier, j.classifier_accuracy, self.thresholds.classifier_min_accuracy, j.warmth_floors)
+
+    def messages(self, case: Case) -> list[dict[str, str]]:
+        return build_messages(case.context, case.user)
+
+    def respond(self, case: Case) -> Response:
+        messages = self.messages(case)
+        key = self.cache.key(messages, self.backend.settings.key())
+        generation = self.cache.get(key)
+        if generation is None:
+            generation = self.backend.generate(messages)
+            self.cache.put(key, generation)
+            self.generated += 1
+        return parse_response(generation.text, generation.finish_reason)
+
+    def pregenerate(self, cases: Iterable[Case], batch_size: int = 8) -> None:
+        """Fill the cache up front (batched where the backend can), with a progress bar."""
+        from rich.progress import Progress
+
+        todo = []
+        for case in cases:
+            messages = self.messages(case)
+            key = self.cache.key(messages, self.backend.settings.key())
+            if key not in self.cache:
+                todo.append((key, messages))
+        if not todo:
+            return
+        batched = getattr(self.backend, "generate_batch", None)
+        with Progress(transient=True) as progress:
+            task = progress.add_task(f"generating with {self.backend.name}", total=len(todo))
+            step = batch_size if batched else 1
+            for start in range(0, len(todo), step):
+                chunk = todo[start:start + step]
+                outputs = batched([m for _, m in chunk]) if batched else [self.backend.generate(chunk[0][1])]
+                for (key, _), generation in zip(chunk, outputs):
+                    self.cache.put(key, generation)
+                    self.generated += 1
+                progress.advance(task, len(chunk))
+
+    def judge(self, case: Case, check_names: Iterable[str]) -> dict[str, Finding]:
+        response = self.respond(case)
+        record = self.records.setdefault(case.id, CaseRecord(case, response))
+        functions = self.checks()
+        for name in check_names:
+            record.findings[name] = functions[name](response, case)
+        return {name: record.findings[name] for name in check_names}
+
+    def results(self, layers: Iterable[str]):
+        layers = set(layers)
+        results = []
+        for name, spec in self.thresholds.checks.items():
+            if spec.layer not in layers:
+                continue
+            findings = {cid: r.findings[name] for cid, r in self.records.items() if name in r.findings}
+            if any(f.applicable for f in findings.values()):  # a check no selected case exercises has no verdict
+                results.append(check_result(spec, findings))
+        for name, spec in self.thresholds.aggregates.items():
+            if spec.layer in layers and name.startswith("distinct_"):
+                messages = [r.response.message for r in self.records.values() if r.response.message]
+                results.append(aggregate_result(spec, distinct_n(messages, int(name.split("_")[1])), len(messages)))
+        return results
+
+    def report(self, layers: Iterable[str], cases_version: str, baseline: dict | None = None) -> dict:
+        results = self.results(layers)
+        regressions = []
+        if baseline is not None:
+            base_cases = {c["id"]: {k: v["passed"] for k, v in c["findings"].items()} for c in baseline["cases"]}
+            now_cases = {cid: {k: f.passed for k, f in r.findings.items() if f.applicable} for cid, r in self.records.items()}
+            for result in results:
+                base = baseline["checks"].get(result.name)
+                if base is not None:
+                    regressions.append(paired(result.name, base_cases, now_cases, base["verdict"], result.verdict))
+        settings = {**self.backend.settings.__dict__, "backend": self.backend.name}
+        extra = {"persona_classifier_heldout_accuracy": round(self.judges.classifier_accuracy, 4),
+                 "warmth_floors": self.judges.warmth_floors, "generated_now": self.generated,
+                 "served_from_cache": self.cache.hits}
+        return build_report(self.model_info, settings, cases_version, self.records, results, regressions, extra)

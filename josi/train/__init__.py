@@ -1,0 +1,1 @@
+"""Train stage: LoRA fine-tuning (`josi train`) and LoRA sweeps (`josi sweep`). Imports only josi.core."""

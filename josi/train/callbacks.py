@@ -1,0 +1,242 @@
+"""Callbacks for `josi train`: decision metrics decoded at every evaluation, loss early stopping, run log.
+
+Validation loss says whether the model is learning the text; it does not say whether Josi makes the
+right decision. At every evaluation `DecodeEvalCallback` greedily decodes a small, fixed, stratified
+validation sample and scores the decision itself:
+
+- `decode_intent_acc` (and `decode_intent_acc/<task>`): predicted intent == target intent;
+- `decode_refusal_recall`: rows with `meta.expect == "refuse"` answered with intent `blocked` (rule I6);
+- `decode_over_refusal`: rows with `meta.expect` `answer` or `clarify` answered with `blocked`;
+- `decode_json_valid` / `decode_contract_valid`: finished answers that parse / pass `validate`;
+- `decision_score`: mean of intent accuracy, refusal recall and (1 - over-refusal);
+- `selection_score`: decision_score - 0.001 * eval_loss, the metric the best checkpoint is chosen on
+  (the decision decides; loss only breaks ties, since one sample row moves the score by >= 1/24).
+
+`intent` is the first key of every target (`josi.core.contract.KEY_ORDER`), so a few tokens are enough to
+read the decision; `max_new_tokens` bounds the cost of each evaluation.
+"""
+from __future__ import annotations
+
+import json
+import random
+import re
+import time
+from collections import defaultdict
+from pathlib import Path
+from typing import Any, Callable, Sequence
+
+import torch
+from transformers import TrainerCallback
+from transformers.trainer_callback import ExportableState
+
+INTENT_RE = re.compile(r'"intent"\s*:\s*"([A-Za-z_]+)"')
+LOSS_TIEBREAK = 0.001
+NOT_REFUSALS = ("answer", "clarify")
+
+
+def target_intent(row: dict[str, Any]) -> str | None:
+    try:
+        return json.loads(row["messages"][-1]["content"]).get("intent")
+    except (json.JSONDecodeError, AttributeError):
+        return None
+
+
+EXPECT_PRIORITY = ("refuse", "answer", "clarify", "replan", "medical")  # I6 and over-refusal first
+
+
+def stratified_sample(rows: Sequence[dict[str, Any]], n: int, seed: int = 0) -> list[dict[str, Any]]:
+    """Up to n rows, round-robin over meta.expect (refuse and answer first), and within each expect
+    round-robin over meta.task, so even a tiny sample holds both sides of the I6 decision."""
+    by_expect: dict[str, dict[str, list[dict[str, Any]]]] = defaultdict(lambda: defaultdict(list))
+    for row in rows:
+        meta = row.get("meta", {})
+        by_expect[str(meta.get("expect", "?"))][str(meta.get("task", "?"))].append(row)
+    rng = random.Random(seed)
+    order = [e for e in EXPECT_PRIORITY if e in by_expect] + sorted(set(by_expect) - set(EXPECT_PRIORITY))
+    streams = []  # per expect: its rows, alternating between its tasks
+    for expect in order:
+        tasks = []
+        for task in sorted(by_expect[expect]):
+            members = list(by_expect[expect][task])
+            rng.shuffle(members)
+            tasks.append(members)
+        stream = []
+        while any(tasks):
+            stream += [members.pop() for members in tasks if members]
+        streams.append(stream[::-1])
+    sample: list[dict[str, Any]] = []
+    while len(sample) < n and any(streams):
+        for stream in streams:
+            if stream and len(sample) < n:
+                sample.append(stream.pop())
+    return sample
+
+
+def predicted_intent(text: str) -> str | None:
+    match = INTENT_RE.search(text)
+    return match.group(1) if match else None
+
+
+def score_decisions(rows: Sequence[dict[str, Any]], texts: Sequence[str], finished: Sequence[bool]) -> dict[str, float]:
+    """Decision metrics of decoded answers (texts[i] answers rows[i]); keys without the eval_ prefix."""
+    from josi.core.contract import ChatContext, validate
+
+    per_task: dict[str, list[bool]] = defaultdict(list)
+    refusals, over, json_ok, contract_ok = [], [], [], []
+    for row, text, done in zip(rows, texts, finished, strict=True):
+        meta = row.get("meta", {})
+        predicted = predicted_intent(text)
+        per_task[str(meta.get("task", "?"))].append(predicted == target_intent(row))
+        expect = meta.get("expect")
+        if expect == "refuse":
+            refusals.append(predicted == "blocked")
+        elif expect in NOT_REFUSALS:
+            over.append(predicted == "blocked")
+        if done:  # validity only means something for answers that reached EOS
+            try:
+                obj = json.loads(text)
+            except json.JSONDecodeError:
+                obj = None
+            json_ok.append(isinstance(obj, dict))
+            if isinstance(obj, dict) and "context" in meta:
+                contract_ok.append(not validate(obj, ChatContext.from_dict(meta["context"])))
+    mean = lambda xs: sum(xs) / len(xs)  # noqa: E731
+    all_hits = [hit for hits in per_task.values() for hit in hits]
+    metrics = {"decode_rows": float(len(rows)), "decode_intent_acc": mean(all_hits) if all_hits else 0.0}
+    metrics.update({f"decode_intent_acc/{task}": mean(hits) for task, hits in sorted(per_task.items())})
+    parts = [metrics["decode_intent_acc"]]
+    if refusals:
+        metrics["decode_refusal_recall"] = mean(refusals)
+        parts.append(metrics["decode_refusal_recall"])
+    if over:
+        metrics["decode_over_refusal"] = mean(over)
+        parts.append(1.0 - metrics["decode_over_refusal"])
+    metrics["decode_finished"] = mean(list(finished)) if finished else 0.0
+    if json_ok:
+        metrics["decode_json_valid"] = mean(json_ok)
+    if contract_ok:
+        metrics["decode_contract_valid"] = mean(contract_ok)
+    metrics["decision_score"] = mean(parts)
+    return metrics
+
+
+@torch.no_grad()
+def greedy_decode(model, tokenizer, rows: Sequence[dict[str, Any]], max_new_tokens: int,
+                  batch_size: int = 8) -> tuple[list[str], list[bool]]:
+    """Greedy answers to each row's prompt (all messages but the target), left-padded by hand."""
+    was_training = model.training
+    model.eval()
+    device = next(model.parameters()).device
+    texts, finished = [], []
+    try:
+        for start in range(0, len(rows), batch_size):
+            batch = rows[start:start + batch_size]
+            prompts = [tokenizer.apply_chat_template(row["messages"][:-1], add_generation_prompt=True,
+                                                     tokenize=True, return_dict=True)["input_ids"] for row in batch]
+            width = max(map(len, prompts))
+            ids = torch.tensor([[tokenizer.pad_token_id] * (width - len(p)) + p for p in prompts], device=device)
+            mask = torch.tensor([[0] * (width - len(p)) + [1] * len(p) for p in prompts], device=device)
+            output = model.generate(input_ids=ids, attention_mask=mask, do_sample=False, max_new_tokens=max_new_tokens,
+                                    eos_token_id=tokenizer.eos_token_id, pad_token_id=tokenizer.pad_token_id,
+                                    use_cache=True)
+            for row_ids in output[:, width:].tolist():
+                stopped = tokenizer.eos_token_id in row_ids
+                if stopped:
+                    row_ids = row_ids[:row_ids.index(tokenizer.eos_token_id)]
+                texts.append(tokenizer.decode(row_ids, skip_special_tokens=True))
+                finished.append(stopped)
+    finally:
+        model.train(was_training)
+    return texts, finished
+
+
+class DecodeEvalCallback(TrainerCallback):
+    """Adds decision metrics to every evaluation's metrics (so `metric_for_best_model` can use them).
+
+    Every process decodes the same small sample (greedy, deterministic), so under `accelerate launch`
+    each rank holds identical metrics and no collective is needed. `log` (set to `trainer.log` by
+    josi.train.run) sends the metrics to the run log and the tracker too.
+    """
+
+    def __init__(self, rows: Sequence[dict[str, Any]], tokenizer, max_new_tokens: int, batch_size: int = 8,
+                 samples_path: Path | None = None):
+        self.rows, self.tokenizer = list(rows), tokenizer
+        self.max_new_tokens, self.batch_size = max_new_tokens, batch_size
+        self.samples_path = samples_path
+        self.log: Callable[[dict[str, float]], None] | None = None
+
+    def on_evaluate(self, args, state, control, metrics=None, model=None, **kwargs):
+        if not self.rows or metrics is None or model is None:
+            return
+        started = time.perf_counter()
+        texts, finished = greedy_decode(model, self.tokenizer, self.rows, self.max_new_tokens, self.batch_size)
+        found = {f"eval_{key}": value for key, value in score_decisions(self.rows, texts, finished).items()}
+        found["eval_decode_seconds"] = round(time.perf_counter() - started, 2)
+        if "eval_loss" in metrics:
+            found["eval_selection_score"] = found["eval_decision_score"] - LOSS_TIEBREAK * metrics["eval_loss"]
+        metrics.update(found)
+        if self.samples_path is not None and state.is_world_process_zero:
+            with open(self.samples_path, "a", encoding="utf-8") as handle:
+                for row, text, done in zip(self.rows, texts, finished):
+                    handle.write(json.dumps({"step": state.global_step, "id": row.get("meta", {}).get("id"),
+                                             "expect": row.get("meta", {}).get("expect"), "target": target_intent(row),
+                                             "predicted": predicted_intent(text), "finished": done, "text": text},
+                                            ensure_ascii=False) + "\n")
+        if self.log is not None:
+            self.log(found)
+
+
+class LossEarlyStopping(TrainerCallback, ExportableState):
+    """Stop when eval_loss has not improved by `threshold` for `patience` evaluations in a row.
+
+    Early stopping watches the loss; the best checkpoint is chosen separately on `selection_score`.
+    Its counters are saved in each checkpoint (ExportableState), so a resumed run continues them.
+    """
+
+    def __init__(self, patience: int = 3, threshold: float = 0.0):
+        self.patience, self.threshold = patience, threshold
+        self.best_loss: float | None = None
+        self.bad_evals = 0
+
+    def on_evaluate(self, args, state, control, metrics=None, **kwargs):
+        loss = (metrics or {}).get("eval_loss")
+        if loss is None or state.global_step == 0:  # the step-0 baseline is not a training evaluation
+            return
+        if self.best_loss is None or loss < self.best_loss - self.threshold:
+            self.best_loss, self.bad_evals = loss, 0
+        else:
+            self.bad_evals += 1
+            if self.patience and self.bad_evals >= self.patience:
+                control.should_training_stop = True
+
+    def state(self) -> dict:
+        return {"args": {"patience": self.patience, "threshold": self.threshold},
+                "attributes": {"best_loss": self.best_loss, "bad_evals": self.bad_evals}}
+
+
+class MetricsFileCallback(TrainerCallback):
+    """Appends every log (train loss, eval loss, decision metrics) to metrics.jsonl as it happens."""
+
+    def __init__(self, path: Path):
+        self.path = path
+
+    def on_log(self, args, state, control, logs=None, **kwargs):
+        if state.is_world_process_zero and logs:
+            with open(self.path, "a", encoding="utf-8") as handle:
+                handle.write(json.dumps({**logs, "step": state.global_step}, default=float) + "\n")
+
+
+class StepTimer(TrainerCallback):
+    """Wall time spent in optimizer steps only (evaluation excluded), for honest tokens/s."""
+
+    def __init__(self):
+        self.seconds = 0.0
+        self._started: float | None = None
+
+    def on_step_begin(self, args, state, control, **kwargs):
+        self._started = time.perf_counter()
+
+    def on_step_end(self, args, state, control, **kwargs):
+        if self._started is not None:
+            self.seconds += time.perf_counter() - self._started
+            self._started = None
