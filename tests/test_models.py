@@ -47,7 +47,7 @@ def test_concurrent_first_use_converts_once(tmp_path, monkeypatch):
         thread.join()
     assert len(calls) == 1 and len(set(results)) == 1
     assert (results[0] / "config.json").exists() and (results[0] / "model.safetensors").read_bytes() == b"w" * 10
-    assert not [p for p in results[0].parent.iterdir() if p.name.startswith(".convert-")]
+    assert not [p for p in results[0].parent.iterdir() if p.name.startswith(".")]  # no staging directory left
 
 
 def test_failed_conversion_leaves_no_half_written_cache(tmp_path, monkeypatch):
@@ -80,3 +80,13 @@ def test_local_path_and_unknown_names(tmp_path):
         models.resolve(str(tmp_path.parent))
     with pytest.raises(models.ModelNotFound, match="Unknown model"):
         models.resolve("gpt-17")
+
+
+def test_tokenizer_only_path_matches_the_converted_checkpoint(tmp_path, monkeypatch, embedded):
+    """The length check reads the tokenizer without a weight conversion; it must count the same tokens."""
+    monkeypatch.setenv("JOSI_CACHE", str(tmp_path))  # nothing converted here yet
+    path = models.embedded_tokenizer_file()
+    assert path.parent.name.endswith("-tokenizer")
+    assert not list((tmp_path / "models").glob("*/model.safetensors"))
+    converted = Path(embedded.checkpoint) / "tokenizer.json"
+    assert json.loads(path.read_text()) == json.loads(converted.read_text())

@@ -92,6 +92,9 @@ def replace_dir_atomic(target: Path | str, fill: Callable[[Path], Any], keep_old
     target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.tmp-", dir=target.parent))
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(staging, 0o777 & ~umask)  # mkdtemp makes directories private; artifacts are shared like any directory
     old = target.parent / f".{target.name}.old-{os.getpid()}"
     try:
         result = fill(staging)

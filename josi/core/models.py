@@ -7,13 +7,10 @@ Hugging Face hub (or a local directory) through the same code.
 from __future__ import annotations
 
 import importlib.util
-import os
-import shutil
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from josi.core.io import UserError, sha256_file
+from josi.core.io import UserError, replace_dir_atomic, sha256_file
 from josi.core.paths import cache_root
 
 EMBEDDED = "smollm2-135m"
@@ -63,18 +60,26 @@ def fix_tokenizer(tokenizer) -> None:
         raise ValueError("pad token must differ from eos token")
 
 
+def embedded_tokenizer(gguf_path: Path):
+    """The HF tokenizer of the embedded GGUF, with our EOS/pad and SmolLM2's digit splitting restored."""
+    from transformers import AutoTokenizer
+
+    tokenizer = AutoTokenizer.from_pretrained(str(gguf_path.parent), gguf_file=gguf_path.name)
+    fix_tokenizer(tokenizer)
+    restore_pretokenizer(tokenizer)
+    return tokenizer
+
+
 def convert_embedded(gguf_path: Path, target: Path) -> None:
     import torch
-    from transformers import AutoConfig, AutoModelForCausalLM, AutoTokenizer
+    from transformers import AutoConfig, AutoModelForCausalLM
 
     folder, name = str(gguf_path.parent), gguf_path.name
-    tokenizer = AutoTokenizer.from_pretrained(folder, gguf_file=name)
+    tokenizer = embedded_tokenizer(gguf_path)
     quantized = AutoModelForCausalLM.from_pretrained(folder, gguf_file=name, dtype=torch.float32)
     config = AutoConfig.from_pretrained(folder, gguf_file=name)
     if hasattr(config, "quantization_config"):
         del config.quantization_config
-    fix_tokenizer(tokenizer)
-    restore_pretokenizer(tokenizer)
     config.eos_token_id = tokenizer.eos_token_id
     config.pad_token_id = tokenizer.pad_token_id
     config.bos_token_id = tokenizer.convert_tokens_to_ids("<|im_start|>")
@@ -90,25 +95,42 @@ def convert_embedded(gguf_path: Path, target: Path) -> None:
     (target / "SOURCE_GGUF_SHA256").write_text(sha256_file(gguf_path) + "\n")
 
 
-def embedded_checkpoint() -> Path:
-    """Convert once; a file lock plus an atomic rename keep concurrent first use safe."""
+def embedded_dir(gguf_path: Path, suffix: str = "") -> Path:
+    return cache_root() / "models" / f"{EMBEDDED}-{sha256_file(gguf_path)[:12]}-{CONVERSION_VERSION}{suffix}"
+
+
+def build_once(target: Path, marker: str, build) -> Path:
+    """Build a cache directory once; a file lock plus an atomic rename keep concurrent first use safe."""
     from filelock import FileLock
 
-    gguf_path = embedded_gguf()
-    target = cache_root() / "models" / f"{EMBEDDED}-{sha256_file(gguf_path)[:12]}-{CONVERSION_VERSION}"
-    if (target / "config.json").exists():
+    if (target / marker).exists():
         return target
     target.parent.mkdir(parents=True, exist_ok=True)
     with FileLock(str(target) + ".lock"):
-        if (target / "config.json").exists():
-            return target
-        staging = Path(tempfile.mkdtemp(prefix=".convert-", dir=target.parent))
-        try:
-            convert_embedded(gguf_path, staging)
-            os.replace(staging, target)
-        finally:
-            shutil.rmtree(staging, ignore_errors=True)
+        if not (target / marker).exists():
+            replace_dir_atomic(target, build)
     return target
+
+
+def embedded_checkpoint() -> Path:
+    """The embedded model as an HF checkpoint, converted on first use."""
+    gguf_path = embedded_gguf()
+    return build_once(embedded_dir(gguf_path), "config.json", lambda staging: convert_embedded(gguf_path, staging))
+
+
+def embedded_tokenizer_file() -> Path:
+    """The embedded model's tokenizer.json, without converting the weights when they are not converted yet.
+
+    The message-length check counts tokens on every gold record and training candidate; it needs the
+    tokenizer, not a 135M-parameter conversion.
+    """
+    gguf_path = embedded_gguf()
+    converted = embedded_dir(gguf_path) / "tokenizer.json"
+    if converted.exists():
+        return converted
+    target = build_once(embedded_dir(gguf_path, "-tokenizer"), "tokenizer.json",
+                        lambda staging: embedded_tokenizer(gguf_path).save_pretrained(staging))
+    return target / "tokenizer.json"
 
 
 @dataclass(frozen=True)

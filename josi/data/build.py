@@ -16,7 +16,6 @@ import json
 import math
 import os
 import random
-import shutil
 import sys
 import time
 from collections import Counter
@@ -359,27 +358,21 @@ def library_versions() -> dict[str, str]:
 # ---- write ----------------------------------------------------------------------------------
 
 def write(dataset: Dataset, out: str | Path) -> Path:
-    """Replace `out` as a whole: write a sibling temp dir, then rename it into place."""
+    """Replace `out` as a whole: the files go into a sibling staging directory that is renamed into place."""
+    from josi.core.io import replace_dir_atomic
+
     out = from_repo(out)
     if out.exists():
-        unexpected = sorted(p.name for p in out.iterdir() if p.name not in OUTPUT_FILES)
-        if unexpected or not out.is_dir():
+        unexpected = sorted(p.name for p in out.iterdir() if p.name not in OUTPUT_FILES) if out.is_dir() else [out.name]
+        if unexpected:
             raise FileExistsError(f"{out}: refusing to replace a directory that holds other files ({', '.join(unexpected[:5])})")
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.parent / f".{out.name}.tmp-{os.getpid()}"
-    old = out.parent / f".{out.name}.old-{os.getpid()}"
-    shutil.rmtree(tmp, ignore_errors=True)
-    try:
-        tmp.mkdir()
+
+    def fill(staging: Path) -> None:
         for name, data in dataset.files().items():
-            with open(tmp / name, "wb") as handle:
+            with open(staging / name, "wb") as handle:
                 handle.write(data)
                 handle.flush()
                 os.fsync(handle.fileno())
-        if out.exists():
-            os.replace(out, old)
-        os.replace(tmp, out)
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
-        shutil.rmtree(old, ignore_errors=True)
+
+    replace_dir_atomic(out, fill)
     return out

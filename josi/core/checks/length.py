@@ -9,13 +9,11 @@ from josi.core.facts import facts
 
 @lru_cache(maxsize=1)
 def _tokenizer():
-    from pathlib import Path
-
     from tokenizers import Tokenizer
 
-    from josi.core.models import resolve
+    from josi.core.models import embedded_tokenizer_file
 
-    return Tokenizer.from_file(str(Path(resolve().checkpoint) / "tokenizer.json"))
+    return Tokenizer.from_file(str(embedded_tokenizer_file()))
 
 
 def count_tokens(text: str) -> int:
