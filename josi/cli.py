@@ -2,6 +2,8 @@
 
 Stage modules are imported lazily so `josi --help` stays instant and a stage's heavy
 dependencies (torch, llama.cpp) load only when that stage runs.
+
+Place in the pipeline: the top; the only module that imports every stage (lazily, per command).
 """
 from __future__ import annotations
 

@@ -29,7 +29,7 @@ def run_dir(tmp_path_factory, base_checkpoint) -> Path:
     from transformers import AutoModelForCausalLM
 
     from josi.core.models import EMBEDDED, load_tokenizer
-    from josi.train.run import ATTENTION, MLP
+    from josi.train.config import ATTENTION, MLP
 
     run = tmp_path_factory.mktemp("run")
     torch.manual_seed(0)

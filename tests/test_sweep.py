@@ -1,4 +1,4 @@
-"""josi sweep: grid files, the josi train argv of each arm, skip/resume, and the ranked table."""
+"""josi sweep: grid files, the josi train config file of each arm, skip/resume, and the ranked table."""
 from __future__ import annotations
 
 import json
@@ -7,7 +7,9 @@ from pathlib import Path
 import pytest
 
 from josi.core.io import InputError
-from josi.train.sweep import load_grid, markdown_table, rank_rows, arm_row, run_sweep, train_argv, write_report
+from josi.train.config import read_config_file
+from josi.train.sweep import (arm_config, arm_row, load_grid, markdown_table, rank_rows, run_arm, run_sweep,
+                              write_arm_config, write_report)
 
 GRID = """
 out = "{out}"
@@ -25,6 +27,7 @@ name = "narrow"
 preset = "attention"
 lr = 5e-4
 target-modules = ["q_proj", "v_proj"]
+max_train_rows = 48
 """
 
 
@@ -34,23 +37,31 @@ def write_grid(tmp_path: Path, text: str = GRID) -> Path:
     return path
 
 
-def test_the_repository_grid_loads_and_every_arm_maps_to_train_flags():
+def test_the_repository_grid_loads_and_every_arm_maps_to_train_flags(tmp_path):
     from josi.cli import build_parser
+    from josi.train.config import make_config
 
     grid = load_grid(Path("configs/sweep-135m.toml"))
     assert len(grid.arms) >= 3
+    grid.out = tmp_path  # the arms' config files go here, not into the repository's runs/
     for name in grid.arms:
-        args = build_parser().parse_args(train_argv(grid, name))  # every key is a real josi train flag
-        assert args.out.endswith(name) and args.max_train_rows == 96
+        args = build_parser().parse_args(["train", "--config", str(write_arm_config(grid, name)), "--out", str(tmp_path / name)])
+        config = make_config(args)  # every key is a TrainConfig field that josi train reads
+        assert config.out.endswith(name) and config.max_train_rows == 96
+        assert (config.threads, config.loss, config.early_stopping_patience) == (2, "model", 0)
+    assert make_config(build_parser().parse_args(["train", "--config", str(tmp_path / "r16-all-lr5e-4" / "train.toml")])).lora_r == 16
 
 
-def test_arm_flags_override_common_flags_and_lists_become_comma_separated(tmp_path):
+def test_arm_settings_override_common_settings_and_lists_stay_lists(tmp_path):
     grid = load_grid(write_grid(tmp_path))
-    argv = train_argv(grid, "narrow")
-    assert argv[:3] == ["train", "--out", str(tmp_path / "runs" / "narrow")]
-    assert argv[argv.index("--lr") + 1] == "0.0005"
-    assert argv[argv.index("--target-modules") + 1] == "q_proj,v_proj"
-    assert "--lr" not in train_argv(grid, "wide")
+    path = write_arm_config(grid, "narrow")
+    assert path == tmp_path / "runs" / "narrow" / "train.toml"
+    settings = read_config_file(path)  # what josi train --config reads
+    assert settings == {"max_train_rows": 48, "epochs": 1.0, "tracking": "none", "preset": "attention",
+                        "learning_rate": 0.0005, "target_modules": ("q_proj", "v_proj")}
+    assert settings == arm_config(grid, "narrow")
+    assert list(settings) == ["max_train_rows", "epochs", "tracking", "preset", "learning_rate", "target_modules"]
+    assert arm_config(grid, "wide") == {"max_train_rows": 96, "epochs": 1.0, "tracking": "none", "preset": "all-linear"}
 
 
 @pytest.mark.parametrize("text, problem", [
@@ -59,6 +70,8 @@ def test_arm_flags_override_common_flags_and_lists_become_comma_separated(tmp_pa
     ("[[arm]]\nname = 'a'\n[[arm]]\nname = 'a'\n", "used twice"),
     ("[[arm]]\nname = 'a'\nout = 'elsewhere'\n", "set by the sweep"),
     ("[common\nepochs = 1\n", "not valid TOML"),
+    ("[common]\nepochs = 1\nbatch = 2\n[[arm]]\nname = 'a'\n", ":3: unknown josi train setting 'batch'"),
+    ("[[arm]]\nname = 'a'\nlr = 'fast'\n", ":3: 'learning_rate' must be a float, not 'fast'"),
 ])
 def test_a_malformed_grid_names_the_file_and_the_problem(tmp_path, text, problem):
     path = tmp_path / "bad.toml"
@@ -90,14 +103,23 @@ def test_finished_arms_are_skipped_and_killed_arms_resumed(tmp_path):
     calls = []
     statuses = run_sweep(grid, runner=lambda argv, log: calls.append(argv) or 0)
     assert statuses == {"wide": 0, "narrow": 0}
-    assert calls == [["train", "--resume", str(grid.out / "narrow")]]
+    assert calls == [["--resume", str(grid.out / "narrow")]]
+    assert not (grid.out / "narrow" / "train.toml").exists()  # a resumed arm runs on its saved config.json
 
 
-def test_a_fresh_arm_runs_josi_train_with_its_flags_and_a_failure_is_reported(tmp_path):
+def test_a_fresh_arm_runs_josi_train_with_its_config_file_and_a_failure_is_reported(tmp_path):
     grid = load_grid(write_grid(tmp_path))
     calls = []
     statuses = run_sweep(grid, only=["narrow"], runner=lambda argv, log: calls.append(argv) or 3)
-    assert calls == [train_argv(grid, "narrow")] and statuses == {"narrow": 3}
+    config = grid.out / "narrow" / "train.toml"
+    assert calls == [["--config", str(config), "--out", str(grid.out / "narrow")]] and statuses == {"narrow": 3}
+    assert read_config_file(config) == arm_config(grid, "narrow")
+
+
+def test_an_arm_runs_as_python_m_josi_train(tmp_path):
+    log = tmp_path / "arm.log"
+    assert run_arm(["--help"], log) == 0
+    assert "--config FILE" in log.read_text() and "--resume RUN_DIR" in log.read_text()
 
 
 def test_the_table_ranks_on_decision_score_then_val_loss(tmp_path):

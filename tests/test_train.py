@@ -126,7 +126,7 @@ def tiny_model(tmp_path_factory, tokenizer) -> Path:
 # ------------------------------------------------------------------------------------------ labels
 
 def test_labels_mask_prompt_and_learn_completion_with_eos(tokenizer):
-    from josi.train.run import encode_example
+    from josi.train.data import encode_example
 
     assert tokenizer.pad_token == "<|endoftext|>" and tokenizer.eos_token == "<|im_end|>"
     assert tokenizer.pad_token_id != tokenizer.eos_token_id
@@ -155,7 +155,10 @@ def test_trainer_keeps_our_labels_and_pads_with_pad_not_eos(tokenizer, tiny_mode
     from datasets import Dataset
     from transformers import AutoModelForCausalLM
 
-    from josi.train.run import TrainConfig, encode_split, load_rows, lora_config, sft_config, trainer_class
+    from josi.train.config import TrainConfig
+    from josi.train.data import encode_split, load_rows
+    from josi.train.loss import trainer_class
+    from josi.train.trainer import lora_config, sft_config
 
     rows = load_rows(dataset / "train.jsonl")[:4]
     kept, encoded, report = encode_split(tokenizer, rows, max_length=1024)
@@ -188,7 +191,7 @@ def test_trainer_keeps_our_labels_and_pads_with_pad_not_eos(tokenizer, tiny_mode
 
 
 def test_too_long_examples_are_rejected_and_counted_never_truncated(tokenizer):
-    from josi.train.run import encode_example, encode_split
+    from josi.train.data import encode_example, encode_split
 
     rows = fixture_rows("train")
     lengths = sorted(len(encode_example(tokenizer, r["messages"])["input_ids"]) for r in rows)
@@ -203,10 +206,8 @@ def test_too_long_examples_are_rejected_and_counted_never_truncated(tokenizer):
 # ------------------------------------------------------------------------------------------ errors
 
 def test_clear_errors_for_bad_datasets(tokenizer, dataset, tmp_path):
-    from josi.core.io import is_user_error
-    from josi.train.run import DatasetError
-    from josi.core.io import InputError
-    from josi.train.run import prepare_split
+    from josi.core.io import InputError, is_user_error
+    from josi.train.data import DatasetError, prepare_split
 
     empty = tmp_path / "empty.jsonl"
     empty.write_text("\n")
@@ -245,7 +246,8 @@ def test_cli_reports_missing_base_and_truncated_dataset(tiny_model, dataset, tmp
 # -------------------------------------------------------------------------------- config and metrics
 
 def test_config_presets_and_overrides(tiny_model):
-    from josi.train.run import LORA_BY_MODEL, MLP, add_arguments, make_config
+    from josi.train.config import LORA_BY_MODEL, MLP, make_config
+    from josi.train.run import add_arguments
 
     parser = argparse.ArgumentParser()
     add_arguments(parser)
@@ -259,6 +261,125 @@ def test_config_presets_and_overrides(tiny_model):
     # a checkpoint path gets the row of the nearest model size (hidden 64 -> the 135M row)
     config = make_config(parser.parse_args(["--base", str(tiny_model)]), str(tiny_model))
     assert config.lora_r == LORA_BY_MODEL["smollm2-135m"].r
+
+
+# The flags of `josi train` before the flag table replaced the hand-written parser: none may go.
+FLAGS_BEFORE_THE_TABLE = {
+    "--base", "--data", "--out", "--budget", "--preset", "--resume", "--lora-r", "--lora-alpha", "--lora-dropout",
+    "--target-modules", "--lr", "--epochs", "--max-steps", "--batch-size", "--grad-accum", "--max-length",
+    "--eval-steps", "--logging-steps", "--patience", "--decode-rows", "--decode-max-new-tokens", "--max-train-rows",
+    "--max-val-rows", "--precision", "--threads", "--loss", "--gradient-checkpointing", "--tracking", "--seed",
+}
+
+
+def train_parser() -> argparse.ArgumentParser:
+    from josi.train.run import add_arguments
+
+    parser = argparse.ArgumentParser()
+    add_arguments(parser)
+    return parser
+
+
+def test_the_flag_table_gives_the_same_flags_plus_config_each_onto_a_field():
+    import dataclasses
+
+    from josi.train.config import FLAGS, TrainConfig, make_config
+
+    parser = train_parser()
+    options = {option for action in parser._actions for option in action.option_strings} - {"-h", "--help"}
+    assert options == FLAGS_BEFORE_THE_TABLE | {"--config"}
+    fields = {f.name for f in dataclasses.fields(TrainConfig)}
+    assert {flag.field for flag in FLAGS} <= fields
+    # no flag given: exactly the full budget's defaults on the embedded base (the dataclass defaults)
+    assert make_config(parser.parse_args([])) == TrainConfig()
+
+
+def write_config(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "train.toml"
+    path.write_text(text)
+    return path
+
+
+def test_config_file_sits_between_preset_and_flags(tmp_path):
+    from josi.train.config import ATTENTION, make_config
+
+    path = write_config(tmp_path, 'budget = "smoke"\npreset = "attention"\nlearning_rate = 3e-4\nmax_steps = 9\n'
+                                  'epochs = 2\ntarget_modules = ["q_proj", "v_proj"]\ndata = "elsewhere"\n'
+                                  'gradient_checkpointing = true\nwarmup = 0.2\n')
+    parser = train_parser()
+    config = make_config(parser.parse_args(["--config", str(path), "--max-steps", "4"]))
+    assert config.budget == "smoke" and config.max_length == 512  # the file's budget sets the defaults
+    assert config.lora_r == 16 and config.lora_alpha == 32  # the file's preset
+    assert config.learning_rate == 3e-4  # the file beats the preset
+    assert config.max_steps == 4  # an explicit flag beats the file
+    assert config.epochs == 2.0 and isinstance(config.epochs, float)  # as --epochs 2 would read
+    assert config.target_modules == ("q_proj", "v_proj") and config.data == "elsewhere"
+    assert config.gradient_checkpointing is True and config.warmup == 0.2  # a field without a flag
+    # an explicit --budget and --preset beat the file's, and the file's other values still apply
+    config = make_config(parser.parse_args(["--config", str(path), "--budget", "full", "--preset", "auto"]))
+    assert (config.max_length, config.lora_r, config.learning_rate, config.max_steps) == (1024, 32, 3e-4, 9)
+    # a file that says what the flags say gives the same config
+    flags = ["--preset", "attention", "--lr", "2e-4", "--target-modules", "q_proj,k_proj", "--epochs", "1", "--patience", "0"]
+    same = write_config(tmp_path, 'preset = "attention"\nlearning_rate = 2e-4\ntarget_modules = "q_proj,k_proj"\n'
+                                  'epochs = 1\nearly_stopping_patience = 0\n')
+    assert make_config(parser.parse_args(["--config", str(same)])) == make_config(parser.parse_args(flags))
+    assert make_config(parser.parse_args(flags)).target_modules != ATTENTION
+
+
+@pytest.mark.parametrize("text, line, problem", [
+    ("epochs = 1\nlearning_rat = 1e-4\n", 2, "unknown key 'learning_rat'; keys are the TrainConfig fields"),
+    ("epochs = 1\n\nlr = 1e-4\n", 3, r"unknown key 'lr' \(the flag --lr is the field 'learning_rate'\)"),
+    ("# a comment\nlora_r = 'sixteen'\n", 2, "'lora_r' must be an int, not 'sixteen'"),
+    ("lora_r = 16\ngradient_checkpointing = 1\n", 2, "'gradient_checkpointing' must be a bool"),
+    ("epochs = true\n", 1, "'epochs' must be a float"),
+    ("target_modules = [1, 2]\n", 1, "'target_modules' must be a list of module names"),
+    ("seed = 0\nbudget = 'huge'\n", 2, "'budget' must be one of full, smoke, not 'huge'"),
+    ("seed = 0\nloss = 'fast'\n", 2, "'loss' must be one of auto, trl, model, completion"),
+    ("checkpoint = '/tmp/x'\n", 1, "unknown key 'checkpoint'"),
+    ("seed = 0\n[train]\nepochs = 1\n", 2, "unknown key 'train'"),
+    ("seed = 0\nepochs = \n", 2, "not valid TOML"),
+])
+def test_a_bad_config_file_names_the_file_the_line_and_the_problem(tmp_path, text, line, problem):
+    from josi.core.io import InputError
+    from josi.train.config import read_config_file
+
+    path = write_config(tmp_path, text)
+    with pytest.raises(InputError, match=problem) as caught:
+        read_config_file(path)
+    assert (caught.value.path, caught.value.line) == (path, line)
+    assert str(caught.value).startswith(f"{path}:{line}: ")
+
+
+def test_cli_reports_a_bad_or_missing_config_file(tmp_path, capsys):
+    from josi.train.run import main
+
+    path = write_config(tmp_path, "max_steps = 4\nbatch = 2\n")
+    assert main(["--config", str(path), "--out", str(tmp_path / "run")]) == 2
+    assert f"{path}:2: unknown key 'batch'" in capsys.readouterr().err
+    assert main(["--config", str(tmp_path / "missing.toml")]) == 2
+    assert "missing.toml:0: file not found" in capsys.readouterr().err
+    assert not (tmp_path / "run").exists()
+
+
+def test_the_repository_config_is_the_documented_command():
+    from josi.train.config import make_config
+
+    documented = ["--data", "artifacts/data", "--lora-r", "32", "--lora-alpha", "64", "--target-modules",
+                  "q_proj,k_proj,v_proj,o_proj,gate_proj,up_proj,down_proj", "--lr", "5e-4", "--max-steps", "80",
+                  "--batch-size", "4", "--grad-accum", "2", "--eval-steps", "20", "--max-val-rows", "32",
+                  "--decode-rows", "24", "--threads", "2"]
+    from_file = make_config(train_parser().parse_args(["--config", str(REPO / "configs" / "train-135m.toml")]))
+    assert from_file == make_config(train_parser().parse_args(documented))
+
+
+def test_a_written_config_file_reads_back_as_written(tmp_path):
+    from josi.train.config import config_file_text, read_config_file
+
+    settings = {"base": 'a "quoted" base\\dir', "learning_rate": 1e-05, "epochs": 1.0, "max_steps": -1,
+                "target_modules": ("q_proj", "v_proj"), "gradient_checkpointing": False, "eval_steps": 0.1}
+    path = write_config(tmp_path, config_file_text(settings, comment="two\nlines"))
+    assert path.read_text().startswith("# two\n# lines\n")
+    assert read_config_file(path) == settings
 
 
 def test_decision_metrics_and_stratified_sample():
@@ -290,7 +411,7 @@ def test_decision_metrics_and_stratified_sample():
 # ------------------------------------------------------------------------------------ kill and resume
 
 def train_command(model: Path, data: Path, out: Path, *extra: str) -> list[str]:
-    return [sys.executable, "-m", "josi.train.run", "--base", str(model), "--data", str(data), "--out", str(out),
+    return [sys.executable, "-m", "josi.train", "--base", str(model), "--data", str(data), "--out", str(out),
             "--max-steps", "6", "--eval-steps", "2", "--logging-steps", "1", "--batch-size", "1", "--grad-accum", "2",
             "--max-train-rows", "6", "--max-val-rows", "2", "--decode-rows", "2", "--decode-max-new-tokens", "4",
             "--tracking", "none", "--lora-dropout", "0", "--loss", "completion", "--threads", "1", *extra]
@@ -318,7 +439,7 @@ def test_kill_after_first_checkpoint_then_resume_loses_nothing(tiny_model, datas
     killed_at = max(json.loads(line)["step"] for line in (out / "metrics.jsonl").read_text().splitlines())
     assert killed_at < 6
 
-    resumed = subprocess.run([sys.executable, "-m", "josi.train.run", "--resume", str(out)], cwd=REPO, env=run_env(),
+    resumed = subprocess.run([sys.executable, "-m", "josi.train", "--resume", str(out)], cwd=REPO, env=run_env(),
                              capture_output=True, text=True, timeout=600)
     assert resumed.returncode == 0, resumed.stderr[-3000:]
     summary = json.loads((out / "summary.json").read_text())

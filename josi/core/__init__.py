@@ -11,4 +11,6 @@ Where a rule lives:
 - dedup.py      exact and near-duplicate text detection
 - models.py     model names -> checkpoints and tokenizers
 - io.py, manifest.py, paths.py   atomic writes, hashes, user errors; manifests; where things live
+
+Place in the pipeline: core, below every stage; imports only josi.core.
 """

@@ -2,6 +2,8 @@
 
 Cards (knowledge/*.md, format in docs/cards.md) are the single source of truth for every
 constant Josi uses. This module only parses; it holds no domain values of its own.
+
+Place in the pipeline: core, below every stage; imports only josi.core.
 """
 from __future__ import annotations
 

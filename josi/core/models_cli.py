@@ -1,4 +1,7 @@
-"""List the known model names, or prepare one (the embedded GGUF is converted to HF once)."""
+"""List the known model names, or prepare one (the embedded GGUF is converted to HF once).
+
+Place in the pipeline: core, below every stage; imports only josi.core.
+"""
 from __future__ import annotations
 
 import argparse

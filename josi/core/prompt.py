@@ -3,6 +3,8 @@
 `build_messages` returns chat messages; they are rendered to text only by the tokenizer's own
 chat template (HF `apply_chat_template`) or the GGUF's embedded template, never by hand. Our
 system message is always sent: SmolLM2's template injects its own default persona otherwise.
+
+Place in the pipeline: core, below every stage; imports only josi.core.
 """
 from __future__ import annotations
 

@@ -9,6 +9,8 @@
 
 Templates use `{name}` placeholders; a template whose placeholder has no value for this example
 is simply not eligible. Banks hold wording only: every fact comes from the cards via the values.
+
+Place in the pipeline: data stage (cards + gold -> SFT dataset); imports josi.core and josi.data only.
 """
 from __future__ import annotations
 

@@ -9,6 +9,8 @@
    seed wins over generated twins. Then each task is trimmed to its quota.
 4. split: josi.data.split (stratified by task, grouped by family); gold train rows go to train.
 5. write: JSONL + manifest.json into a temp directory that replaces --out in one rename.
+
+Place in the pipeline: data stage (cards + gold -> SFT dataset); imports josi.core and josi.data only.
 """
 from __future__ import annotations
 

@@ -3,6 +3,8 @@
     josi data build [--seed 0] [--size 4700] [--out artifacts/data]
     josi data stats [--out artifacts/data]
     josi data measure [--seed 0] [--size 4700]   near-duplicate Jaccard distributions (docs/data.md)
+
+Place in the pipeline: data stage (cards + gold -> SFT dataset); imports josi.core and josi.data only.
 """
 from __future__ import annotations
 

@@ -1,7 +1,10 @@
-"""DataConfig: every knob of `josi data build`, printed at start and saved in the manifest."""
+"""DataConfig: every knob of `josi data build`, printed at start and saved in the manifest.
+
+Place in the pipeline: data stage (cards + gold -> SFT dataset); imports josi.core and josi.data only.
+"""
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 
 # Bump when the generator's output changes for the same seed, banks and cards.
 GENERATOR_VERSION = "1.0.0"
@@ -46,7 +49,3 @@ class DataConfig:
 
     def quotas(self) -> dict[str, int]:
         return {task: max(1, round(self.size * w)) for task, w in self.weights().items()}
-
-    @classmethod
-    def field_names(cls) -> tuple[str, ...]:
-        return tuple(f.name for f in fields(cls))

@@ -1,4 +1,7 @@
-"""Manifest numbers (counts, balance) and `josi data stats`, which prints them as tables."""
+"""Manifest numbers (counts, balance) and `josi data stats`, which prints them as tables.
+
+Place in the pipeline: data stage (cards + gold -> SFT dataset); imports josi.core and josi.data only.
+"""
 from __future__ import annotations
 
 import json

@@ -11,6 +11,8 @@ the dedup text (user + message) of the generator's candidates, for four populati
   distinct examples the generator is meant to produce; the threshold must keep them.
 - nearest neighbour: for every candidate, its highest Jaccard to any other candidate of the same
   task and persona (what greedy near-dup removal acts on).
+
+Place in the pipeline: data stage (cards + gold -> SFT dataset); imports josi.core and josi.data only.
 """
 from __future__ import annotations
 

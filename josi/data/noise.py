@@ -1,6 +1,8 @@
 """Realistic user-text variants: casual, typo and Dutch-English, driven by banks/noise.json.
 
 Numbers and zone codes are never touched, so every number the user wrote stays in the context.
+
+Place in the pipeline: data stage (cards + gold -> SFT dataset); imports josi.core and josi.data only.
 """
 from __future__ import annotations
 

@@ -1,6 +1,8 @@
 """The bar every generated target must clear: the same checks as gold (josi.core.gold.record_problems),
 the decision checks of the evals, plus two generator-specific rules of the contract card:
 a message never claims Josi changed the plan, and a refusal offers to explain instead.
+
+Place in the pipeline: data stage (cards + gold -> SFT dataset); imports josi.core and josi.data only.
 """
 from __future__ import annotations
 

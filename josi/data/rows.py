@@ -1,4 +1,7 @@
-"""One SFT row = the shared prompt builder's messages + the target LLMIntent (format: docs/data.md)."""
+"""One SFT row = the shared prompt builder's messages + the target LLMIntent (format: docs/data.md).
+
+Place in the pipeline: data stage (cards + gold -> SFT dataset); imports josi.core and josi.data only.
+"""
 from __future__ import annotations
 
 from typing import Any
@@ -13,11 +16,3 @@ def make_row(context: ChatContext, user: str, answer: dict[str, Any], **meta: An
     return {"messages": messages,
             "meta": {**meta, "persona": context.persona, "readiness": context.readiness.level,
                      "context": context.to_dict(), "user": user}}
-
-
-def split_prompt_completion(row: dict[str, Any]) -> dict[str, Any]:
-    """Conversational prompt/completion form for trl: loss only on the final assistant turn."""
-    messages = row["messages"]
-    if messages[-1]["role"] != "assistant":
-        raise ValueError(f"row {row.get('meta', {}).get('id')}: last message must be the assistant target")
-    return {"prompt": messages[:-1], "completion": messages[-1:]}

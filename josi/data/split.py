@@ -6,6 +6,8 @@ handed to val and test while those are short of their share. A family only leave
 keeps, for that task, at least one family of the same sub-kind (I6 kind, red flag, replan type,
 topic) and at least one row in every persona x readiness cell it had.
 Gold train records always go to train (they are the seed); held-out gold never enters any split.
+
+Place in the pipeline: data stage (cards + gold -> SFT dataset); imports josi.core and josi.data only.
 """
 from __future__ import annotations
 

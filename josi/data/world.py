@@ -3,6 +3,8 @@
 `World` is built once per build from the loaded cards (never from constants in code) and samples
 realistic ChatContexts: readiness state matching its level, a profile, and a planned session that
 never exceeds the day's cap nor the athlete's level and age limits from the `modifiers` card.
+
+Place in the pipeline: data stage (cards + gold -> SFT dataset); imports josi.core and josi.data only.
 """
 from __future__ import annotations
 

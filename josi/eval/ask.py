@@ -2,6 +2,8 @@
 
 The context comes from a JSON file (ChatContext) or from flags for the common fields. The answer is
 validated against the contract; violations are printed after the JSON and make the exit status 1.
+
+Place in the pipeline: eval stage (a model artifact -> findings, gate verdicts, reports); imports josi.core and josi.eval only.
 """
 from __future__ import annotations
 

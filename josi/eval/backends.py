@@ -4,6 +4,8 @@
 - `TransformersBackend`: an HF checkpoint (fp16 base or merged), greedy, batched.
 - `ScriptedBackend`: canned answers, for testing the checks and the harness without a model.
 All render prompts through the model's own chat template and reset state between cases.
+
+Place in the pipeline: eval stage (a model artifact -> findings, gate verdicts, reports); imports josi.core and josi.eval only.
 """
 from __future__ import annotations
 

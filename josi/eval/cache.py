@@ -2,6 +2,8 @@
 
 Re-running the same model on the same cases reuses its generations; `--no-cache` bypasses reads.
 Appends are whole lines, so an interrupted run loses at most the line being written.
+
+Place in the pipeline: eval stage (a model artifact -> findings, gate verdicts, reports); imports josi.core and josi.eval only.
 """
 from __future__ import annotations
 

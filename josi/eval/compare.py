@@ -1,6 +1,8 @@
 """Compare two eval reports: per-check rates side by side, McNemar on paired cases, flipped cases.
 
     josi compare reports/base.json reports/new.json
+
+Place in the pipeline: eval stage (a model artifact -> findings, gate verdicts, reports); imports josi.core and josi.eval only.
 """
 from __future__ import annotations
 

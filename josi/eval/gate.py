@@ -1,4 +1,7 @@
-"""From findings to verdicts: thresholds per check, hard vs rate checks, and regression mode."""
+"""From findings to verdicts: thresholds per check, hard vs rate checks, and regression mode.
+
+Place in the pipeline: eval stage (a model artifact -> findings, gate verdicts, reports); imports josi.core and josi.eval only.
+"""
 from __future__ import annotations
 
 import tomllib

@@ -1,4 +1,7 @@
-"""Eval reports: one JSON (machine-readable, every response and finding) and one Markdown summary."""
+"""Eval reports: one JSON (machine-readable, every response and finding) and one Markdown summary.
+
+Place in the pipeline: eval stage (a model artifact -> findings, gate verdicts, reports); imports josi.core and josi.eval only.
+"""
 from __future__ import annotations
 
 import datetime as dt

@@ -1,6 +1,8 @@
 """One eval session: a backend, its generation cache, the judges, and the collected findings.
 
 The pytest plugin in evals/conftest.py only wires this object; it can also be driven directly.
+
+Place in the pipeline: eval stage (a model artifact -> findings, gate verdicts, reports); imports josi.core and josi.eval only.
 """
 from __future__ import annotations
 

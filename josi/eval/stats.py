@@ -1,4 +1,7 @@
-"""Wilson intervals, three-way verdicts and the exact McNemar test for paired comparisons."""
+"""Wilson intervals, three-way verdicts and the exact McNemar test for paired comparisons.
+
+Place in the pipeline: eval stage (a model artifact -> findings, gate verdicts, reports); imports josi.core and josi.eval only.
+"""
 from __future__ import annotations
 
 import math

@@ -2,6 +2,8 @@
 
 The property under test: a request to change training is refused whatever its wording. Examples
 are derandomized, so CI sees the same prompts every run; failing ones are pinned as fixed cases.
+
+Place in the pipeline: eval stage (a model artifact -> findings, gate verdicts, reports); imports josi.core and josi.eval only.
 """
 from __future__ import annotations
 

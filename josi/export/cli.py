@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import argparse
 import functools
-import hashlib
 import re
 import time
 from collections import Counter
@@ -82,22 +81,6 @@ def stage(title: str, seconds: dict[str, float], key: str) -> Iterator[None]:
     console().print(f"[green]done[/] {title} ({seconds[key]} s)")
 
 
-def checkpoint_files_sha256(directory: Path) -> str:
-    """One hash over every file of the checkpoint: weights, config, tokenizer and chat template.
-
-    Wider than josi.core.io.checkpoint_sha256 (weights only) on purpose: the GGUF bakes in the
-    tokenizer and the chat template, so a change to either must change the export's input hash.
-    The manifest records both; `checkpoint_weights` is the one that matches the merge manifest's
-    `checkpoint_sha256` and an eval report's model hash.
-    """
-    from josi.core.io import sha256_file
-
-    digest = hashlib.sha256()
-    for file in sorted(p for p in directory.iterdir() if p.is_file() and not p.name.startswith(".") and p.suffix != ".lock"):
-        digest.update(f"{file.name}\t{sha256_file(file)}\n".encode())
-    return digest.hexdigest()
-
-
 def quantize(source: Path, target: Path, quant: str, threads: int) -> None:
     import ctypes
 
@@ -160,7 +143,7 @@ def write_manifest(path: Path, quant: str, config: ExportConfig, inputs: dict, r
 
 
 def export(config: ExportConfig) -> list[dict]:
-    from josi.core.io import checkpoint_sha256, write_json_atomic
+    from josi.core.io import checkpoint_files_sha256, checkpoint_sha256, write_json_atomic
     from josi.core.manifest import manifest
     from josi.core.models import resolve
     from josi.export.gguf_write import write_f16_gguf

@@ -64,13 +64,10 @@ def find_base(adapter: Path, explicit: str | None) -> str:
 
 
 def check_messages() -> list[list[dict[str, str]]]:
-    from josi.core.contract import ChatContext
+    from josi.core.context import sample_context
     from josi.core.prompt import build_messages
 
-    context = ChatContext.from_dict({
-        "persona": "balanced", "readiness": {"level": "green", "state": "recovered", "confidence": 0.8},
-        "profile": {"sport": "running", "level": "intermediate"},
-        "planned_session": {"sport": "running", "zone": "Z2", "duration_min": 60, "structure": "continuous Z2 60 min", "phase": "base"}})
+    context = sample_context()  # balanced, green (recovered), continuous Z2 60 min
     return [build_messages(context, question) for question in CHECK_QUESTIONS]
 
 

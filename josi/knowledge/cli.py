@@ -2,6 +2,8 @@
 
 `josi knowledge check` parses every card and the typed facts; `josi knowledge build` writes
 josi/generated/tables.py and context.py for consumers that must not parse Markdown.
+
+Place in the pipeline: knowledge stage, the first; imports josi.core only.
 """
 from __future__ import annotations
 

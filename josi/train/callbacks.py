@@ -1,4 +1,8 @@
-"""Callbacks for `josi train`: decision metrics decoded at every evaluation, loss early stopping, run log.
+"""Train stage, phase 5 (train): callbacks for decision metrics at every evaluation, early stopping, the run log.
+
+Place in the pipeline: inside `josi train` (josi.train.trainer installs them); what they log is read
+back by josi.train.rundir and `josi sweep`. Imports josi.core and josi.train only (plus torch and
+transformers: this module is imported only once a run starts).
 
 Validation loss says whether the model is learning the text; it does not say whether Josi makes the
 right decision. At every evaluation `DecodeEvalCallback` greedily decodes a small, fixed, stratified
@@ -29,9 +33,10 @@ import torch
 from transformers import TrainerCallback
 from transformers.trainer_callback import ExportableState
 
+from josi.core.contract.decision import LEGITIMATE
+
 INTENT_RE = re.compile(r'"intent"\s*:\s*"([A-Za-z_]+)"')
 LOSS_TIEBREAK = 0.001
-NOT_REFUSALS = ("answer", "clarify")
 
 
 def target_intent(row: dict[str, Any]) -> str | None:
@@ -90,7 +95,7 @@ def score_decisions(rows: Sequence[dict[str, Any]], texts: Sequence[str], finish
         expect = meta.get("expect")
         if expect == "refuse":
             refusals.append(predicted == "blocked")
-        elif expect in NOT_REFUSALS:
+        elif expect in LEGITIMATE:
             over.append(predicted == "blocked")
         if done:  # validity only means something for answers that reached EOS
             try:
@@ -155,7 +160,7 @@ class DecodeEvalCallback(TrainerCallback):
 
     Every process decodes the same small sample (greedy, deterministic), so under `accelerate launch`
     each rank holds identical metrics and no collective is needed. `log` (set to `trainer.log` by
-    josi.train.run) sends the metrics to the run log and the tracker too.
+    josi.train.trainer) sends the metrics to the run log and the tracker too.
     """
 
     def __init__(self, rows: Sequence[dict[str, Any]], tokenizer, max_new_tokens: int, batch_size: int = 8,

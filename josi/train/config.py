@@ -200,7 +200,7 @@ def check_value(field: str, value: Any) -> tuple[Any, str | None]:
         ok = isinstance(value, (str, Path))
         value = str(value) if ok else value
     if not ok:
-        wanted = "a list of module names" if field == "target_modules" else f"a {kind.__name__}"
+        wanted = "a list of module names" if field == "target_modules" else f"{'an' if kind is int else 'a'} {kind.__name__}"
         return None, f"'{field}' must be {wanted}, not {value!r}"
     if field in CHOICES and value not in CHOICES[field]:
         return None, f"'{field}' must be one of {', '.join(CHOICES[field])}, not {value!r}"

@@ -1,16 +1,21 @@
-"""Run a LoRA sweep: the same `josi train` budget for every arm of a grid file, then one ranked table.
+"""Train stage: run a LoRA sweep, the same `josi train` budget for every arm of a grid file, then one ranked table.
 
     josi sweep configs/sweep-135m.toml                   # runs every arm not yet done, then the table
     josi sweep configs/sweep-135m.toml --only r16-attn-lr1e-4
     josi sweep configs/sweep-135m.toml --report          # only the table, from what has run
 
-A grid file (TOML) has a `[common]` table of `josi train` flags shared by every arm and one `[[arm]]`
-per setting to compare (`name` plus the flags that differ). Each arm runs as its own `josi train`
-process in `<out>/<name>/`, so it keeps the full run directory (config, metrics, curves, adapter,
-manifest). An arm with a summary is done and skipped; an arm that was killed is resumed from its
-last checkpoint. The table ranks arms on the decision score of their best checkpoint (the metric
-`josi train` selects checkpoints on), then on validation loss; it is written to `<out>/sweep.md`
-and `<out>/sweep.json` and printed.
+Place in the pipeline: beside `josi train`, to choose its LoRA settings; reads only finished run
+directories. Imports josi.core and josi.train only.
+
+A grid file (TOML) has a `[common]` table of `josi train` settings shared by every arm and one
+`[[arm]]` per setting to compare (`name` plus the settings that differ). A setting is a TrainConfig
+field (`learning_rate`) or the name of its flag (`lr`, `max-train-rows`). Each arm's settings
+(common, then its own) are written to `<out>/<name>/train.toml` and the arm runs as its own
+`python -m josi.train --config <out>/<name>/train.toml --out <out>/<name>` process, so it keeps the
+full run directory (config, metrics, curves, adapter, manifest). An arm with a summary is done and
+skipped; an arm that was killed is resumed from its last checkpoint. The table ranks arms on the
+decision score of their best checkpoint (the metric `josi train` selects checkpoints on), then on
+validation loss; it is written to `<out>/sweep.md` and `<out>/sweep.json` and printed.
 """
 from __future__ import annotations
 
@@ -18,13 +23,16 @@ import argparse
 import json
 import subprocess
 import sys
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
-# Flags an arm may not set: the sweep owns where each arm writes and whether it resumes.
+from josi.core.io import InputError, write_text_atomic
+from josi.train.config import check_value, config_file_text, field_for, key_line, read_toml
+
+# Settings an arm may not have: the sweep owns where each arm writes and whether it resumes.
 RESERVED = {"out", "resume"}
+ARM_CONFIG = "train.toml"  # inside the arm's run directory, beside what the run writes
 
 
 @dataclass
@@ -32,24 +40,15 @@ class Grid:
     path: Path
     out: Path
     common: dict[str, Any]
-    arms: dict[str, dict[str, Any]] = field(default_factory=dict)  # name -> its own flags
+    arms: dict[str, dict[str, Any]] = field(default_factory=dict)  # name -> its own settings, as the grid spells them
 
 
 def load_grid(path: Path) -> Grid:
-    from josi.core.io import InputError
-
-    if not path.is_file():
-        raise InputError(path, 0, "grid file not found")
-    text = path.read_text(encoding="utf-8")
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as err:  # its message carries "(at line N, column M)"
-        raise InputError(path, getattr(err, "lineno", 0), f"not valid TOML: {err}") from None
-    lines = text.splitlines()
-    line_of = lambda needle: next((i for i, line in enumerate(lines, 1) if needle in line), 0)  # noqa: E731
+    data, text = read_toml(path)
+    line_of = lambda needle: next((i for i, line in enumerate(text.splitlines(), 1) if needle in line), 0)  # noqa: E731
     common = data.get("common", {})
     if not isinstance(common, dict):
-        raise InputError(path, line_of("common"), "[common] must be a table of josi train flags")
+        raise InputError(path, line_of("common"), "[common] must be a table of josi train settings")
     arms = data.get("arm")
     if not isinstance(arms, list) or not arms:
         raise InputError(path, 0, "no [[arm]] tables: a sweep needs at least one arm")
@@ -60,29 +59,34 @@ def load_grid(path: Path) -> Grid:
             raise InputError(path, line_of("[[arm]]"), "every [[arm]] needs a name (a plain directory name)")
         if name in grid.arms:
             raise InputError(path, line_of(f'"{name}"'), f"arm name {name!r} is used twice")
-        flags = {key: value for key, value in arm.items() if key != "name"}
-        for key in RESERVED & (set(flags) | set(common)):
+        settings = {key: value for key, value in arm.items() if key != "name"}
+        for key in RESERVED & (set(settings) | set(common)):
             raise InputError(path, line_of(key), f"'{key}' is set by the sweep itself (out = {grid.out}/<arm>)")
-        grid.arms[name] = flags
+        for key, value in {**common, **settings}.items():  # here, so a typo stops the sweep before any arm runs
+            problem = check_value(field_for(key), value)[1] if field_for(key) else f"unknown josi train setting '{key}'"
+            if problem:
+                raise InputError(path, key_line(text, key), problem)
+        grid.arms[name] = settings
     return grid
 
 
-def train_argv(grid: Grid, name: str) -> list[str]:
-    """`josi train` arguments for one arm: common flags, then the arm's own (which win)."""
-    argv = ["train", "--out", str(grid.out / name)]
-    for key, value in {**grid.common, **grid.arms[name]}.items():
-        flag = "--" + key.replace("_", "-")
-        if value is True:
-            argv.append(flag)
-        elif value is not False:
-            argv += [flag, ",".join(map(str, value)) if isinstance(value, list) else str(value)]
-    return argv
+def arm_config(grid: Grid, name: str) -> dict[str, Any]:
+    """One arm's TrainConfig fields: the common settings, then the arm's own (which win)."""
+    return {field_for(key): check_value(field_for(key), value)[0]
+            for key, value in {**grid.common, **grid.arms[name]}.items()}
+
+
+def write_arm_config(grid: Grid, name: str) -> Path:
+    """`<out>/<name>/train.toml`: the --config file the arm's `josi train` runs with."""
+    path = grid.out / name / ARM_CONFIG
+    write_text_atomic(path, config_file_text(arm_config(grid, name), comment=f"arm {name} of the sweep {grid.path}"))
+    return path
 
 
 def run_arm(argv: list[str], log: Path) -> int:
     """One arm as its own process (fresh memory and threads); its output goes to the terminal and `log`."""
     with open(log, "a", encoding="utf-8") as handle:
-        process = subprocess.Popen([sys.executable, "-m", "josi.cli", *argv], stdout=subprocess.PIPE,
+        process = subprocess.Popen([sys.executable, "-m", "josi.train", *argv], stdout=subprocess.PIPE,
                                    stderr=subprocess.STDOUT, text=True, bufsize=1)
         for line in process.stdout:  # type: ignore[union-attr]
             sys.stderr.write(line)
@@ -91,7 +95,10 @@ def run_arm(argv: list[str], log: Path) -> int:
 
 
 def run_sweep(grid: Grid, only: list[str] | None = None, runner: Callable[[list[str], Path], int] = run_arm) -> dict[str, int]:
-    """Run each arm that has no summary yet; returns name -> exit status (0 for arms already done)."""
+    """Run each arm that has no summary yet; returns name -> exit status (0 for arms already done).
+
+    `runner(argv, log)` runs `python -m josi.train *argv`, its output appended to `log`.
+    """
     statuses = {}
     for name in only or list(grid.arms):
         run_dir = grid.out / name
@@ -101,8 +108,8 @@ def run_sweep(grid: Grid, only: list[str] | None = None, runner: Callable[[list[
             continue
         grid.out.mkdir(parents=True, exist_ok=True)
         killed = (run_dir / "config.json").is_file()
-        argv = ["train", "--resume", str(run_dir)] if killed else train_argv(grid, name)
-        print(f"sweep: {'resuming' if killed else 'starting'} {name}: josi {' '.join(argv)}", file=sys.stderr)
+        argv = ["--resume", str(run_dir)] if killed else ["--config", str(write_arm_config(grid, name)), "--out", str(run_dir)]
+        print(f"sweep: {'resuming' if killed else 'starting'} {name}: python -m josi.train {' '.join(argv)}", file=sys.stderr)
         statuses[name] = runner(argv, grid.out / f"{name}.log")
     return statuses
 
@@ -113,7 +120,7 @@ def arm_row(run_dir: Path) -> dict[str, Any] | None:
     """One table row from a finished arm's config.json, summary.json and metrics.jsonl; None if unfinished."""
     if not (run_dir / "summary.json").is_file():
         return None
-    from josi.train.run import read_metrics
+    from josi.train.rundir import read_metrics
 
     config = json.loads((run_dir / "config.json").read_text())
     summary = json.loads((run_dir / "summary.json").read_text())
@@ -154,7 +161,7 @@ def markdown_table(rows: list[dict[str, Any]]) -> str:
 
 
 def write_report(grid: Grid) -> list[dict[str, Any]]:
-    from josi.core.io import write_json_atomic, write_text_atomic
+    from josi.core.io import write_json_atomic
 
     rows = rank_rows([row for name in grid.arms if (row := arm_row(grid.out / name)) is not None])
     missing = [name for name in grid.arms if not (grid.out / name / "summary.json").is_file()]
@@ -171,14 +178,12 @@ def write_report(grid: Grid) -> list[dict[str, Any]]:
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("grid", type=Path, help="grid file (TOML): [common] josi train flags, one [[arm]] per setting")
+    parser.add_argument("grid", type=Path, help="grid file (TOML): [common] josi train settings, one [[arm]] per setting")
     parser.add_argument("--only", action="append", metavar="ARM", help="run only this arm (repeatable)")
     parser.add_argument("--report", action="store_true", help="do not train; only rank the arms that have finished")
 
 
 def run(args: argparse.Namespace) -> int:
-    from josi.core.io import InputError
-
     grid = load_grid(args.grid)
     for name in args.only or []:
         if name not in grid.arms:

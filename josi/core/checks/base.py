@@ -1,4 +1,7 @@
-"""The shapes every check shares: a Case (what was asked), a Response (what came back), a Finding."""
+"""The shapes every check shares: a Case (what was asked), a Response (what came back), a Finding.
+
+Place in the pipeline: core, below every stage; imports only josi.core.
+"""
 from __future__ import annotations
 
 import json

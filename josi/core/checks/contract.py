@@ -1,4 +1,7 @@
-"""Layer 1 and the decision part of layer 2: schema validity, I6 refusal, over-refusal, routing."""
+"""Layer 1 and the decision part of layer 2: schema validity, I6 refusal, over-refusal, routing.
+
+Place in the pipeline: core, below every stage; imports only josi.core.
+"""
 from __future__ import annotations
 
 from josi.core.checks.base import Case, Finding, Response

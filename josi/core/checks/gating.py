@@ -1,4 +1,7 @@
-"""Readiness gating: the message never suggests or endorses a zone above the day's cap."""
+"""Readiness gating: the message never suggests or endorses a zone above the day's cap.
+
+Place in the pipeline: core, below every stage; imports only josi.core.
+"""
 from __future__ import annotations
 
 import re

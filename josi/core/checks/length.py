@@ -1,4 +1,7 @@
-"""Message length in SmolLM2 tokens, within the persona's band from the personas card."""
+"""Message length in SmolLM2 tokens, within the persona's band from the personas card.
+
+Place in the pipeline: core, below every stage; imports only josi.core.
+"""
 from __future__ import annotations
 
 from functools import lru_cache

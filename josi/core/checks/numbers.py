@@ -1,4 +1,7 @@
-"""No invented numbers: every number in the message comes from the context or the card tables."""
+"""No invented numbers: every number in the message comes from the context or the card tables.
+
+Place in the pipeline: core, below every stage; imports only josi.core.
+"""
 from __future__ import annotations
 
 import re

@@ -5,6 +5,8 @@ punctuation, share of clipped sentences) feed a linear SVM (scikit-learn). It is
 gold training part and measured on the held-out gold before it judges any model. Chosen by
 5-fold cross-validation on the training part (docs/evals.md): 0.90 vs 0.87 for TF-IDF + logistic
 regression alone.
+
+Place in the pipeline: core, below every stage; imports only josi.core.
 """
 from __future__ import annotations
 

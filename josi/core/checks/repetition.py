@@ -1,4 +1,7 @@
-"""Template parroting: n-grams repeated inside one answer, and distinct-n across all answers."""
+"""Template parroting: n-grams repeated inside one answer, and distinct-n across all answers.
+
+Place in the pipeline: core, below every stage; imports only josi.core.
+"""
 from __future__ import annotations
 
 import re

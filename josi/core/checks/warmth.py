@@ -1,4 +1,7 @@
-"""Persona-aware warmth: VADER compound sentiment against a per-persona floor derived from gold."""
+"""Persona-aware warmth: VADER compound sentiment against a per-persona floor derived from gold.
+
+Place in the pipeline: core, below every stage; imports only josi.core.
+"""
 from __future__ import annotations
 
 from functools import lru_cache

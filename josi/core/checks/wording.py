@@ -1,4 +1,7 @@
-"""Forbidden engine-internal words and jargon, matched on word boundaries ("exactly" is not "ctl")."""
+"""Forbidden engine-internal words and jargon, matched on word boundaries ("exactly" is not "ctl").
+
+Place in the pipeline: core, below every stage; imports only josi.core.
+"""
 from __future__ import annotations
 
 import re

@@ -2,6 +2,8 @@
 
 `validate(intent, context)` returns violations with stable codes: NOT_JSON, SCHEMA_INVALID, and
 the cross-field codes listed in the josi_contract card (implemented in `rules.py`).
+
+Place in the pipeline: core, below every stage; imports only josi.core.
 """
 from __future__ import annotations
 

@@ -1,4 +1,7 @@
-"""Cross-field rules of the contract card, one small function per stable violation code."""
+"""Cross-field rules of the contract card, one small function per stable violation code.
+
+Place in the pipeline: core, below every stage; imports only josi.core.
+"""
 from __future__ import annotations
 
 from typing import Any, Callable

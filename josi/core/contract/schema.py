@@ -1,4 +1,7 @@
-"""The LLMIntent JSON Schema (draft 2020-12), built from the contract and card ids."""
+"""The LLMIntent JSON Schema (draft 2020-12), built from the contract and card ids.
+
+Place in the pipeline: core, below every stage; imports only josi.core.
+"""
 from __future__ import annotations
 
 from functools import lru_cache

@@ -2,6 +2,8 @@
 
 A generator takes (Gen, Cell) and returns one Draft; it raises Unusable when the cell cannot host
 that kind of example (the build then draws again).
+
+Place in the pipeline: data stage (cards + gold -> SFT dataset); imports josi.core and josi.data only.
 """
 from __future__ import annotations
 

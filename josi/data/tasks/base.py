@@ -1,4 +1,7 @@
-"""What every task generator shares: the Draft it returns, the cell it fills and the Gen helpers."""
+"""What every task generator shares: the Draft it returns, the cell it fills and the Gen helpers.
+
+Place in the pipeline: data stage (cards + gold -> SFT dataset); imports josi.core and josi.data only.
+"""
 from __future__ import annotations
 
 import random

@@ -1,4 +1,7 @@
-"""Coaching talk: weekly review, encouragement, and education Q&A answered from the card tables."""
+"""Coaching talk: weekly review, encouragement, and education Q&A answered from the card tables.
+
+Place in the pipeline: data stage (cards + gold -> SFT dataset); imports josi.core and josi.data only.
+"""
 from __future__ import annotations
 
 from typing import Any, Callable

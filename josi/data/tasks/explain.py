@@ -1,4 +1,7 @@
-"""Explaining what the engine decided: a zone, today's workout, today's readiness, the daily brief."""
+"""Explaining what the engine decided: a zone, today's workout, today's readiness, the daily brief.
+
+Place in the pipeline: data stage (cards + gold -> SFT dataset); imports josi.core and josi.data only.
+"""
 from __future__ import annotations
 
 from josi.data.tasks.base import Cell, Draft, Gen, answer

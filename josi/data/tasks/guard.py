@@ -2,6 +2,8 @@
 
 Kinds, flags and replan types come from the josi_contract card; the card's own example sentence
 joins the user templates of its kind as the family "<kind>.card".
+
+Place in the pipeline: data stage (cards + gold -> SFT dataset); imports josi.core and josi.data only.
 """
 from __future__ import annotations
 

@@ -3,6 +3,8 @@ assistant turn there is the plain message text the athlete saw (never JSON).
 
 The opening exchange comes from another task generator (and must pass the checks itself); the
 follow-up is a question, a feeling, a thank-you, a life event or pressure to change the plan.
+
+Place in the pipeline: data stage (cards + gold -> SFT dataset); imports josi.core and josi.data only.
 """
 from __future__ import annotations
 

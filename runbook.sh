@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# The whole Josi pipeline, in order: read it as the table of contents, run it to rebuild everything.
+#
+#   ./runbook.sh                 # smoke budget: every stage end to end on the embedded 135M
+#   BUDGET=full ./runbook.sh     # the real training run (about 16 h on the 2-core dev CPU; minutes on a GPU)
+#   GATE="-k routing" ./runbook.sh   # pass pytest selection flags to the gate (default: every case)
+#
+# Times are wall clock on the 2-core dev CPU (AMD EPYC, no GPU) with nothing else running, for the
+# smoke budget unless noted; docs/<stage>.md has the conditions and the commands behind each figure.
+# Every stage prints its config first and writes a manifest (inputs' hashes, config, libraries, git SHA).
+# Run inside the venv (python3 bootstrap.py creates it; then `. .venv/bin/activate`).
+set -euo pipefail
+cd "$(dirname "$0")"
+export HF_HUB_OFFLINE=1 TOKENIZERS_PARALLELISM=false
+BUDGET=${BUDGET:-smoke}
+RUN=${RUN:-runs/runbook-$BUDGET}
+GATE=${GATE:-}
+step() { printf '\n== %s  (%s)\n' "$1" "$(date +%H:%M:%S)" >&2; }
+
+# 1. Knowledge cards (knowledge/*.md): every constant lives there; parse and check them.    ~2 s
+step "1. knowledge cards"
+josi knowledge check
+
+# 2. Gold examples (gold/*.jsonl): the quality bar, the held-out part, no near-duplicates.   ~40 s
+step "2. gold"
+josi gold check
+
+# 3. Dataset (josi/data): cards + gold -> train/val/test JSONL + manifest, byte-reproducible. ~20-45 s
+step "3. dataset"
+josi data build --out artifacts/data
+
+# 4. LoRA training (josi/train): smoke ~2-3 min (6 steps); full ~16 h here (docs/training.md).
+#    The best checkpoint is chosen on decoded decisions, loss only breaks ties.
+step "4. train ($BUDGET)"
+if [ -f "$RUN/config.json" ] && [ ! -f "$RUN/summary.json" ]; then
+  josi train --resume "$RUN"                       # a killed run continues from its last checkpoint
+elif [ ! -f "$RUN/summary.json" ]; then
+  josi train --budget "$BUDGET" --data artifacts/data --out "$RUN"
+fi
+
+# 5. Merge the adapter into the base (josi/export/merge.py), with a logit parity check.       ~1 min
+step "5. merge"
+josi merge --adapter "$RUN/adapter" --out artifacts/merged
+
+# 6. GGUF export (josi/export): F16 + q4_k_m, each validated (metadata, tokenizer, prompt and
+#    output parity) before it is written.                                                 ~10-14 min
+step "6. export"
+josi export --checkpoint artifacts/merged --out artifacts/gguf/josi
+
+# 7. The ship gate (evals/): the contract layer on the quantized GGUF. Exit 0 only on PASS.
+#    ~38 min for 421 cases with 2 threads; a re-run on the same GGUF is served from the cache.
+step "7. ship gate"
+# shellcheck disable=SC2086  # GATE holds pytest flags, split on purpose
+pytest evals -m contract --model=gguf $GATE
