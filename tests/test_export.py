@@ -15,7 +15,7 @@ import pytest
 
 from josi.core.io import checkpoint_sha256, sha256_file
 from josi.export.gguf_checks import check_metadata, check_outputs, check_prompts, check_tokenizer
-from josi.export.gguf_io import GGUFError, read_gguf
+from josi.core.gguf import GGUFError, read_gguf
 from josi.export.gguf_write import permute_for_rope, write_f16_gguf
 from josi.export.reference import Reference
 
@@ -239,7 +239,7 @@ def test_writer_never_imports_the_checks():
     tree = ast.parse(open(josi.export.gguf_write.__file__, encoding="utf-8").read())
     imported = {node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom) and node.module} | \
                {alias.name for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names}
-    assert {m for m in imported if m.startswith("josi.")} == {"josi.core.models", "josi.export.gguf_io"}
+    assert {m for m in imported if m.startswith("josi.")} == {"josi.core.gguf", "josi.core.models", "josi.export.gguf_io"}
 
 
 @pytest.mark.parametrize("module, command, flag", [("josi.export", "export", "--checkpoint"),

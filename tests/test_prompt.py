@@ -21,7 +21,7 @@ def test_messages_start_with_our_system_and_keep_history_as_turns():
 
 
 def gguf_template(path):
-    from josi.export.gguf_metadata import chat_template
+    from josi.core.gguf import chat_template
 
     return chat_template(path)
 

@@ -2,9 +2,8 @@
 
 Imports only josi.core and its own modules, layered bottom to top (each imports only those below it):
 
-    gguf_io        GGUFError, reading/loading a GGUF (llama.cpp stderr captured), rules writer and checks share
+    gguf_io        rules the writer and the checks share (reading a GGUF is josi.core.gguf)
     reference      the built-in reference corpus and the Reference cache of HF-side outputs
-    gguf_metadata  path-level readers of GGUF fields (the chat template)
     gguf_write     HF checkpoint -> F16 GGUF
     gguf_checks    the four checks (metadata, tokenizer, prompts, outputs) and check_all
     cli            `josi export` / `python -m josi.export`: write, quantize, validate, manifests

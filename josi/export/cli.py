@@ -86,7 +86,7 @@ def quantize(source: Path, target: Path, quant: str, threads: int) -> None:
 
     import llama_cpp
 
-    from josi.export.gguf_io import GGUFError, captured_stderr
+    from josi.core.gguf import GGUFError, captured_stderr
 
     params = llama_cpp.llama_model_quantize_default_params()
     params.ftype = FILE_TYPES[quant]
@@ -118,7 +118,7 @@ def validate(path: Path, reference, quant: str, config: ExportConfig) -> dict[st
 def write_validated(target: Path, make, reference, quant: str, config: ExportConfig, seconds: dict) -> dict:
     """make(tmp) writes the file; it replaces target only if every check passes."""
     from josi.core.io import atomic_path
-    from josi.export.gguf_io import GGUFError
+    from josi.core.gguf import GGUFError
 
     with atomic_path(target) as tmp:
         with stage(f"write {target.name}", seconds, "write"):
@@ -171,7 +171,7 @@ def export(config: ExportConfig) -> list[dict]:
 
 def check_only(config: ExportConfig) -> dict[str, dict]:
     from josi.core.models import resolve
-    from josi.export.gguf_io import field_value, read_gguf
+    from josi.core.gguf import field_value, read_gguf
     from josi.export.reference import Reference
 
     path = Path(config.check)

@@ -25,7 +25,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterator
 
-from josi.export.gguf_io import GGUFError, field_value, head_dim, open_llama, pre_tokenizer_name, raw_string, read_gguf
+from josi.core.gguf import GGUFError, field_value, open_llama, raw_string, read_gguf
+from josi.export.gguf_io import head_dim, pre_tokenizer_name
 from josi.export.reference import Reference
 
 

@@ -26,7 +26,8 @@ from pathlib import Path
 
 import numpy as np
 
-from josi.export.gguf_io import GGUFError, head_dim, pre_tokenizer_name
+from josi.core.gguf import GGUFError
+from josi.export.gguf_io import head_dim, pre_tokenizer_name
 
 
 @dataclass(frozen=True)
