@@ -12,7 +12,7 @@ import importlib
 import importlib.util
 import sys
 
-from josi.core.command import run_command
+from josi.core.command import add_debug_flag, run_command
 
 # name -> (module, one-line help). Each module defines add_arguments(parser) and run(args) -> int.
 COMMANDS = {
@@ -35,6 +35,7 @@ def available_commands() -> dict[str, tuple[str, str]]:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="josi", description="Josi: build, train, export and gate the on-device coaching model.")
+    add_debug_flag(parser)
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for name, (module_name, help_text) in available_commands().items():
         module = importlib.import_module(module_name)

@@ -105,3 +105,43 @@ def test_missing_required_table_names_the_card(tmp_path):
         (tmp_path / card.name).write_text(text, encoding="utf-8")
     with pytest.raises(CardError, match="load_monitoring.md.*readiness_levels"):
         build_facts(load_cards(tmp_path))
+
+
+# A cell of the wrong type fails every command that reads the cards, naming card, line and column.
+BAD_CELLS = [  # (card, the exact line text, its replacement, what the error must say)
+    ("zone_anchors", "| Z2 | 55 | 75 | 1.15 | 1.30 | 83 | 94 | 72 | 82 |", "| Z2 | 55 | 75 | 1.15 | 1.30 | 83 | ninety-four | 72 | 82 |",
+     "a number (or - for none) in column lthr_pct_high of table 'zone_anchors', got 'ninety-four'"),
+    ("zone_anchors", "| Z2 | 55 | 75 | 1.15 | 1.30 | 83 | 94 | 72 | 82 |", "| Z2 | 85 | 75 | 1.15 | 1.30 | 83 | 94 | 72 | 82 |",
+     "power_ftp_pct_low <= power_ftp_pct_high in table 'zone_anchors', got 85 > 75"),
+    ("session_variety", "| easy | yes | - | no |", "| easy | maybe | - | no |",
+     "yes or no in column may_repeat_in_week of table 'variety_rules', got 'maybe'"),
+    ("modifiers", "| 18_39 | 18 | 39 | 1.00 | Z8 |", "| 18_39 | 18 | 39 | 1.00 | Z9 |",
+     "a zone code (R, Z1, Z2, Z3, Z4, Z5, Z6, Z7, Z8) in column max_zone of table 'age_bands', got 'Z9'"),
+]
+
+
+@pytest.mark.parametrize("card, line, replacement, expected", BAD_CELLS, ids=[c[3].split(" in ")[0][:20] for c in BAD_CELLS])
+def test_a_cell_of_the_wrong_type_fails_with_card_line_and_column(tmp_path, card, line, replacement, expected):
+    import shutil
+    import subprocess
+    import sys
+
+    cards = tmp_path / "cards"
+    shutil.copytree(KNOWLEDGE_DIR, cards)
+    path = cards / f"{card}.md"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    number = lines.index(line) + 1
+    path.write_text(path.read_text(encoding="utf-8").replace(line, replacement), encoding="utf-8")
+    for command in (["knowledge", "check", "--cards", str(cards)], ["data", "build", "--knowledge", str(cards), "--out", str(tmp_path / "data")]):
+        result = subprocess.run([sys.executable, "-m", "josi.cli", *command], capture_output=True, text=True)
+        assert result.returncode == 2, (command, result.stderr)
+        assert f"{path}:{number}: " in result.stderr and expected in result.stderr, result.stderr
+        assert "Traceback" not in result.stderr
+    assert not (tmp_path / "data").exists()  # nothing half-written
+
+
+def test_the_real_cards_follow_the_column_types():
+    from josi.core.cards import column_kind
+
+    kinds = {column_kind(col) for card in default_cards().values() for table in card.tables.values() for col in table.columns}
+    assert {"number", "bool", "zone"} <= kinds  # the typed columns are really there, so the check bites

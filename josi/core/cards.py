@@ -38,6 +38,7 @@ class Table:
     columns: tuple[str, ...]
     rows: tuple[Mapping[str, Any], ...]
     line: int
+    row_lines: tuple[int, ...] = ()  # the file line of each row, for errors that name a cell
 
     def column(self, name: str) -> tuple[Any, ...]:
         return tuple(row[name] for row in self.rows)
@@ -63,6 +64,41 @@ class Card:
         if name not in self.tables:
             raise CardError(self.path, 1, f"a table named {name!r} (card has: {', '.join(self.tables) or 'none'})")
         return self.tables[name]
+
+
+# Column types, by the column's name, so every card follows one convention (docs/cards.md). A cell of
+# the wrong type fails parsing, so no command ever reads "ninety-four" where a number belongs.
+NUMBER_SUFFIXES = ("_low", "_high", "_pct", "_min", "_minutes", "_hours", "_s", "_days", "_weeks", "_tokens",
+                   "_factor", "_multiplier", "_per_week")
+NUMBER_COLUMNS = frozenset({"days", "multiplier", "warmth", "directness", "technical_depth", "amber", "red",
+                            "min_minutes"})
+BOOL_COLUMNS = frozenset({"activation_required", "may_repeat_in_week", "recheck", "rotate_across_weeks"})
+ZONE_COLUMNS = frozenset({"zone", "max_zone"})  # checked against the zone table in josi.core.facts
+
+
+def column_kind(column: str) -> str | None:
+    """'number' (int, float or '-' for none), 'bool' (yes/no), 'zone' (a zone code), or None (free)."""
+    if column in BOOL_COLUMNS:
+        return "bool"
+    if column in ZONE_COLUMNS:
+        return "zone"
+    if column in NUMBER_COLUMNS or column.endswith(NUMBER_SUFFIXES):
+        return "number"
+    return None
+
+
+def check_row(path: Path, line: int, table: str, row: Mapping[str, Any], cells: Mapping[str, str]) -> None:
+    for column, value in row.items():
+        kind = column_kind(column)
+        where = f"column {column} of table {table!r}"
+        if kind == "number" and not (value is None or (isinstance(value, (int, float)) and not isinstance(value, bool))):
+            raise CardError(path, line, f"a number (or - for none) in {where}, got {cells[column]!r}")
+        if kind == "bool" and not isinstance(value, bool):
+            raise CardError(path, line, f"yes or no in {where}, got {cells[column]!r}")
+        if column.endswith("_low") and isinstance(value, (int, float)):
+            high = row.get(column[: -len("_low")] + "_high")
+            if isinstance(high, (int, float)) and high < value:
+                raise CardError(path, line, f"{column} <= {column[:-4]}_high in table {table!r}, got {value} > {high}")
 
 
 def parse_cell(text: str, list_column: bool) -> Any:
@@ -118,17 +154,20 @@ def parse_table(path: Path, name: str, lines: list[str], start: int) -> tuple[Ta
         raise CardError(path, index + 2, f"a separator row like |---|---| under the header of table {name!r}")
     if len(split_row(lines[index + 1])) != len(header):
         raise CardError(path, index + 2, f"{len(header)} separator cells in table {name!r}")
-    rows = []
+    rows, row_lines = [], []
     index += 2
     while index < len(lines) and lines[index].lstrip().startswith("|"):
         cells = split_row(lines[index])
         if len(cells) != len(header):
             raise CardError(path, index + 1, f"{len(header)} cells ({', '.join(header)}) in table {name!r}, got {len(cells)}")
-        rows.append(MappingProxyType({col: parse_cell(cell, col.endswith("_list")) for col, cell in zip(header, cells)}))
+        row = {col: parse_cell(cell, col.endswith("_list")) for col, cell in zip(header, cells)}
+        check_row(path, index + 1, name, row, dict(zip(header, cells)))
+        rows.append(MappingProxyType(row))
+        row_lines.append(index + 1)
         index += 1
     if not rows:
         raise CardError(path, index + 1, f"at least one data row in table {name!r}")
-    return Table(name, tuple(header), tuple(rows), start), index
+    return Table(name, tuple(header), tuple(rows), start, tuple(row_lines)), index
 
 
 def parse_card(path: Path) -> Card:

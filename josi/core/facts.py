@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Mapping
 
-from josi.core.cards import Card, CardError, default_cards
+from josi.core.cards import ZONE_COLUMNS, Card, CardError, default_cards
 
 
 @dataclass(frozen=True)
@@ -110,6 +110,21 @@ def _require(card: Card, table: str, column: str, values: tuple, valid: set) -> 
             raise CardError(card.path, card.table(table).line, f"{column} in {sorted(valid)}, got {row_value!r}")
 
 
+def check_zone_columns(cards: Mapping[str, Card], zones: set[str]) -> None:
+    """Every zone-typed cell of every card (josi.core.cards.ZONE_COLUMNS) names a zone of the zone table."""
+    for card in cards.values():
+        for table in card.tables.values():
+            for column in (c for c in table.columns if c in ZONE_COLUMNS):
+                for row, line in zip(table.rows, table.row_lines or (table.line,) * len(table.rows)):
+                    if row[column] is not None and row[column] not in zones:
+                        raise CardError(card.path, line, f"a zone code ({', '.join(zones_in_order(cards))}) in column "
+                                                         f"{column} of table {table.name!r}, got {row[column]!r}")
+
+
+def zones_in_order(cards: Mapping[str, Card]) -> list[str]:
+    return list(cards["zone_physiology"].table("zones").column("zone"))
+
+
 def build_facts(cards: Mapping[str, Card]) -> Facts:
     for needed in ("zone_anchors", "zone_physiology", "load_monitoring", "josi_personas", "josi_contract", "josi_explanations"):
         if needed not in cards:
@@ -133,6 +148,7 @@ def build_facts(cards: Mapping[str, Card]) -> Facts:
             lthr_pct=(anchor["lthr_pct_low"], anchor["lthr_pct_high"]),
             hrmax_pct=(anchor["hrmax_pct_low"], anchor["hrmax_pct_high"]),
         )
+    check_zone_columns(cards, set(zones))
     monitoring = cards["load_monitoring"]
     levels = monitoring.table("readiness_levels")
     _require(monitoring, "readiness_levels", "max_zone", levels.column("max_zone"), set(zones))
