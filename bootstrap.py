@@ -30,7 +30,7 @@ def ensure_venv() -> None:
         print(f"creating {VENV}", flush=True)
         venv.create(VENV, with_pip=True)
     pip = [str(BIN / "python"), "-m", "pip", "install", "--disable-pip-version-check"]
-    print("installing josi and its pinned dependencies (the first time builds llama-cpp-python, ~5 min)", flush=True)
+    print("installing josi and its pinned dependencies (the first time builds llama-cpp-python: ~14 min on 2 cores with an empty pip cache)", flush=True)
     # torch first and alone: the pinned CPU build on this machine, never a CUDA build pulled by a range.
     subprocess.run(pip + ["torch==2.13.0"], check=True)
     subprocess.run(pip + ["-e", f"{ROOT}[dev]"], check=True)
