@@ -1,4 +1,7 @@
-"""Top-level pytest options for the eval layers (evals/). Unit tests in tests/ ignore them."""
+"""Top-level pytest options for the eval layers (evals/). Unit tests in tests/ ignore them.
+
+Tracebacks for the gate's one-line errors: JOSI_DEBUG=1 or pytest's own --debug (see evals/conftest.py).
+"""
 
 from josi.eval.backends import MODEL_KINDS as MODEL_CHOICES
 
@@ -7,11 +10,15 @@ def pytest_addoption(parser):
     group = parser.getgroup("josi evals")
     group.addoption("--model", choices=MODEL_CHOICES, default=None,
                     help="which artifact to evaluate: fp16 (base HF checkpoint), merged (LoRA-merged HF), gguf (quantized file)")
-    group.addoption("--model-path", default=None, help="a specific checkpoint directory or .gguf file for --model")
+    group.addoption("--model-path", default=None,
+                    help="a specific checkpoint directory or .gguf file for --model; --model=gguf defaults to the exported "
+                         "artifacts/gguf/josi/josi-q4_k_m.gguf and never falls back to the untrained base: "
+                         "'embedded' selects the embedded base model (scripted:FILE.json: canned answers, for the plugin's tests)")
     group.addoption("--grammar", choices=("on", "off"), default="on", help="GGUF only: LLMIntent JSON-schema constrained decoding")
     group.addoption("--profile", choices=("ci", "full"), default="ci", help="how many hypothesis-generated I6 violations to run")
     group.addoption("--baseline", default=None, help="REPORT.json: gate on regressions against it instead of absolute thresholds")
     group.addoption("--no-cache", action="store_true", help="ignore cached generations and generate afresh")
     group.addoption("--threads", type=int, default=2,
                     help="CPU threads for generation; use 1 when other work shares a 2-core machine (llama.cpp slows sharply when oversubscribed)")
-    group.addoption("--report-dir", default="reports", help="where the JSON and Markdown reports go")
+    group.addoption("--report-dir", default="reports", help="where the JSON and Markdown reports go (relative to the repository): "
+                         "eval-<model>-<layers>-<sha12>-<time>.json/.md per run, plus eval-<model>-<layers>.json/.md as the latest copy")

@@ -1,9 +1,26 @@
 """Wires the eval layers into pytest: one session-scoped model, cached generations, and the gate.
 
+Before any case runs (in pytest_cmdline_main, when --model is given) the plugin checks everything
+a gate run needs and opens the model once: the report directory, the --baseline report, the case
+files, the thresholds, the gold judges, the model file. A problem there is one line on stderr,
+`josi gate: error: <file>: <cause and what to do>`, exit status 2, no traceback; JOSI_DEBUG=1 (or
+pytest's own --debug) lets the error propagate with its traceback instead.
+
+`--model=gguf` gates artifacts/gguf/josi/josi-q4_k_m.gguf (josi export); it never falls back to the
+untrained embedded base unless asked with `--model-path embedded`.
+
 Per-case tests record findings; the gate at session end turns them into per-check verdicts
-(evals/thresholds.toml), writes the JSON and Markdown reports, and sets the exit status.
+(evals/thresholds.toml), writes the JSON and Markdown reports (named by model and time, plus a
+stable latest copy), prints what the exit status means, and sets it. Generation progress is
+printed through the terminal reporter, so it shows without `-s`.
+
+For the plugin's own tests only: `--model-path scripted:FILE.json` (FILE holds
+{"answers": {user message: raw answer}, "default": raw answer}) gates a ScriptedBackend instead of a model.
 """
 import json
+import sys
+from contextlib import nullcontext
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -16,46 +33,214 @@ SUITE = Path(__file__).resolve().parent
 CASES_DIR = SUITE / "cases"
 THRESHOLDS_FILE = SUITE / "thresholds.toml"
 LAYERS = ("schema", "contract", "quality")
+SETUP_KEY = pytest.StashKey()
 SESSION_KEY = pytest.StashKey()
 REPORT_KEY = pytest.StashKey()
+GATE = "josi gate"
+EXIT_USER_ERROR = 2
+SCRIPTED = "scripted:"  # --model-path scripted:FILE.json, for tests of this plugin
 
+
+@dataclass
+class GateSetup:
+    """What a gate run needs, checked and loaded before any case runs."""
+    session: object  # josi.eval.session.EvalSession
+    cases: list
+    report_dir: Path
+    baseline_path: Path | None
+    baseline: dict | None
+
+
+# ---- before any case runs ---------------------------------------------------------------------
+
+def debugging(config) -> bool:
+    from josi.core.command import debugging as env_debugging
+
+    return env_debugging() or config.getoption("debug", None) is not None
+
+
+def informational(config) -> bool:
+    """Runs that only list or explain things: they load no model."""
+    option = config.option
+    return any(getattr(option, name, False) for name in ("help", "version", "collectonly", "showfixtures",
+                                                          "show_fixtures_per_test", "markers"))
+
+
+def user_message(err: BaseException) -> str | None:
+    """The one line for an error the user can fix, else None (a bug: let it propagate)."""
+    from josi.core.io import is_user_error
+
+    return str(err).strip() if is_user_error(err) else None
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_cmdline_main(config):
+    """Check and open everything once, before pytest prints its header: an error is one line and exit 2."""
+    if not config.getoption("--model") or informational(config):
+        return None
+    try:
+        config.stash[SETUP_KEY] = prepare(config)
+    except Exception as err:
+        message = user_message(err)
+        if message is None or debugging(config):
+            raise
+        sys.stderr.write(f"{GATE}: error: {message}\n")
+        sys.stderr.flush()
+        return EXIT_USER_ERROR
+    return None
+
+
+def prepared(config) -> GateSetup:
+    """The setup; made here when this conftest was not loaded at startup (then an error ends the session)."""
+    setup = config.stash.get(SETUP_KEY, None)
+    if setup is None:
+        try:
+            setup = config.stash[SETUP_KEY] = prepare(config)
+        except Exception as err:
+            message = user_message(err)
+            if message is None or debugging(config):
+                raise
+            pytest.exit(f"{GATE}: error: {message}", returncode=EXIT_USER_ERROR)
+    return setup
+
+
+def prepare(config) -> GateSetup:
+    from josi.core.io import UserError, check_output_dir, OutputError
+    from josi.eval.cache import GenerationCache
+    from josi.eval.session import EvalSession, Judges
+
+    report_dir = ROOT / config.getoption("--report-dir")
+    try:
+        check_output_dir(report_dir)
+    except OutputError as err:
+        raise UserError(f"--report-dir {err.path}: cannot write reports there ({err.reason}); "
+                        "pick another --report-dir") from None
+    baseline_path = Path(config.getoption("--baseline")) if config.getoption("--baseline") else None
+    baseline = read_baseline(baseline_path) if baseline_path else None
+    thresholds = load_thresholds(THRESHOLDS_FILE)
+    cases = all_cases(CASES_DIR)
+    kind = config.getoption("--model")
+    backend, path = open_model(kind, config.getoption("--model-path"), config.getoption("--grammar") == "on",
+                               config.getoption("--threads"))
+    session = EvalSession(
+        backend=backend, model_info={"kind": kind, "path": path, "sha256": backend.identity()},
+        thresholds=thresholds, judges=Judges.from_gold(thresholds.warmth_quantile),
+        cache=GenerationCache(backend.identity(), read=not config.getoption("--no-cache")),
+    )
+    return GateSetup(session, cases, report_dir, baseline_path, baseline)
+
+
+def read_baseline(path: Path) -> dict:
+    from josi.core.io import UserError
+
+    if not path.is_file():
+        raise UserError(f"--baseline {path}: no such report; pass a JSON report of an earlier run (reports/eval-*.json)")
+    try:
+        report = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as err:
+        raise UserError(f"--baseline {path}: not a readable eval report ({type(err).__name__}: {err})") from None
+    missing = [key for key in ("checks", "cases") if not isinstance(report, dict) or key not in report]
+    if missing:
+        raise UserError(f"--baseline {path}: not an eval report (no {' or '.join(repr(k) for k in missing)}); "
+                        "pass a JSON report written by pytest evals")
+    return report
+
+
+def open_model(kind: str, model_path: str | None, grammar: bool, threads: int):
+    """The backend and the path it was loaded from; the gate never silently gates the untrained base."""
+    from josi.core.io import UserError
+    from josi.core.paths import SHIPPED_GGUF, shown
+    from josi.eval.backends import open_backend
+
+    if model_path and model_path.startswith(SCRIPTED):
+        return scripted_backend(Path(model_path[len(SCRIPTED):])), model_path
+    if model_path == "embedded":
+        from josi.core.models import EMBEDDED, embedded_gguf
+
+        model_path = str(embedded_gguf()) if kind == "gguf" else EMBEDDED if kind == "fp16" else model_path
+    if kind == "gguf" and model_path is None:
+        if not SHIPPED_GGUF.is_file():
+            raise UserError(f"no exported GGUF at {shown(SHIPPED_GGUF)}: run ./runbook.sh (or josi export), or pass "
+                            "--model-path FILE (--model-path embedded gates the untrained base)")
+        model_path = str(SHIPPED_GGUF)
+    try:
+        return open_backend(kind, model_path, grammar, threads)
+    except UserError:
+        raise
+    except (ValueError, OSError) as err:  # llama.cpp's "Failed to load model", transformers' unreadable checkpoint
+        first = (str(err).strip().splitlines() or [type(err).__name__])[0]
+        what = "GGUF (truncated, or not a GGUF?)" if kind == "gguf" else "checkpoint"
+        raise UserError(f"{model_path}: cannot load this {what}: {first}; re-export it or pass another --model-path") from err
+
+
+def scripted_backend(path: Path):
+    from josi.core.io import UserError
+    from josi.eval.backends import ScriptedBackend
+
+    try:
+        script = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as err:
+        raise UserError(f"--model-path {SCRIPTED}{path}: cannot read the script ({type(err).__name__}: {err})") from None
+    if not isinstance(script, dict) or not isinstance(script.get("answers", {}), dict):
+        raise UserError(f"--model-path {SCRIPTED}{path}: expected {{\"answers\": {{...}}, \"default\": \"...\"}}")
+    return ScriptedBackend(answers=script.get("answers", {}), default=script.get("default", "{}"))
+
+
+# ---- collection and fixtures ------------------------------------------------------------------
 
 def pytest_collection_modifyitems(config, items):
     if any(item.get_closest_marker(layer) for item in items for layer in LAYERS) and not config.getoption("--model"):
         raise pytest.UsageError("the eval layers need a model: pass --model=fp16|merged|gguf (see README)")
 
 
+def pytest_collection_finish(session):
+    config = session.config
+    if config.getoption("--model") and not informational(config) and session.items:
+        prepared(config)
+
+
 def pytest_generate_tests(metafunc):
     if "case" in metafunc.fixturenames:
-        cases = all_cases(CASES_DIR)
+        setup = metafunc.config.stash.get(SETUP_KEY, None)
+        cases = setup.cases if setup is not None else all_cases(CASES_DIR)
         metafunc.parametrize("case", cases, ids=[c.id for c in cases])
+
+
+def line_writer(config):
+    """Write a line where the user sees it during a test, without -s: through the terminal reporter."""
+    reporter = config.pluginmanager.get_plugin("terminalreporter")
+    capture = config.pluginmanager.get_plugin("capturemanager")
+
+    def write(line: str) -> None:
+        with capture.global_and_fixture_disabled() if capture is not None else nullcontext():
+            if reporter is None:
+                print(line, file=sys.stderr, flush=True)
+                return
+            writer = getattr(reporter, "_tw", None)
+            if writer is not None and writer.width_of_current_line:  # after a row of dots
+                reporter.write("\n")
+                reporter.currentfspath = None  # so write_line adds no blank line and the next result its file name
+            reporter.write_line(line)
+            reporter.flush()
+    return write
 
 
 @pytest.fixture(scope="session")
 def eval_session(request):
     """The one model in memory for the whole run, with its cache and judges."""
-    from josi.eval.backends import BackendError, open_backend
-    from josi.eval.cache import GenerationCache
-    from josi.eval.session import EvalSession, Judges
-
     config = request.config
-    kind = config.getoption("--model")
-    try:
-        backend, path = open_backend(kind, config.getoption("--model-path"), config.getoption("--grammar") == "on",
-                                     config.getoption("--threads"))
-    except BackendError as err:
-        raise pytest.UsageError(str(err)) from None
-    thresholds = load_thresholds(THRESHOLDS_FILE)
-    session = EvalSession(
-        backend=backend, model_info={"kind": kind, "path": path, "sha256": backend.identity()},
-        thresholds=thresholds, judges=Judges.from_gold(thresholds.warmth_quantile),
-        cache=GenerationCache(backend.identity(), read=not config.getoption("--no-cache")),
-    )
+    session = prepared(config).session
     config.stash[SESSION_KEY] = session
-    selected = [item.callspec.params["case"] for item in request.session.items
+    session.progress = line_writer(config)
+    items = request.session.items
+    if any(getattr(item, "originalname", item.name) == "test_i6_generated" for item in items):
+        session.later_total = session.thresholds.generated_i6[config.getoption("--profile")]
+    selected = [item.callspec.params["case"] for item in items
                 if hasattr(item, "callspec") and "case" in item.callspec.params]
     session.pregenerate(list({c.id: c for c in selected}.values()))
-    return session
+    yield session
+    if session.later is not None:
+        session.later.finish()
 
 
 @pytest.fixture
@@ -78,32 +263,58 @@ def thresholds():
     return load_thresholds(THRESHOLDS_FILE)
 
 
+# ---- the gate ---------------------------------------------------------------------------------
+
 def pytest_sessionfinish(session, exitstatus):
-    eval_session = session.config.stash.get(SESSION_KEY, None)
+    config = session.config
+    eval_session = config.stash.get(SESSION_KEY, None)
     if eval_session is None or not eval_session.records:
         return
-    from josi.eval.report import write_reports
+    from josi.eval.report import report_stem, write_run_reports
 
+    setup = prepared(config)
     layers = [layer for layer in LAYERS
               if any(spec.layer == layer and any(name in r.findings for r in eval_session.records.values())
                      for name, spec in eval_session.thresholds.checks.items())]
-    baseline_path = session.config.getoption("--baseline")
-    baseline = json.loads(Path(baseline_path).read_text()) if baseline_path else None
-    report = eval_session.report(layers, cases_version(CASES_DIR), baseline)
-    stem = f"eval-{report['model']['kind']}-{'-'.join(layers)}"
-    paths = write_reports(report, ROOT / session.config.getoption("--report-dir"), stem)
-    session.config.stash[REPORT_KEY] = (report, paths)
+    report = eval_session.report(layers, cases_version(CASES_DIR), setup.baseline)
     if report["overall"] != "PASS":
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
-    elif exitstatus == pytest.ExitCode.TESTS_FAILED and baseline is None:
+    elif exitstatus == pytest.ExitCode.TESTS_FAILED and setup.baseline is None:
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
+    try:
+        written, error = write_run_reports(report, setup.report_dir, report_stem(report["model"]["kind"], layers),
+                                           setup.baseline_path), None
+    except Exception as err:
+        message = (f"{err.filename or setup.report_dir}: {err.strerror or err}" if isinstance(err, OSError)
+                   else user_message(err))
+        if message is None or debugging(config):
+            raise
+        written, error = None, f"{GATE}: error: cannot write the reports: {message}"
+        session.exitstatus = EXIT_USER_ERROR
+    config.stash[REPORT_KEY] = (report, written, error, int(session.exitstatus))
+
+
+def exit_meaning(report: dict, status: int, error: str | None) -> str:
+    """What the exit status says, in the gate's words: pytest's own counts are per test item."""
+    overall = report["overall"]
+    if error:
+        return f"exit status {status}: the reports could not be written (see above); the gate said {overall}"
+    if status == 0:
+        return "exit status 0: the gate PASSED" + (" (no check regressed against the baseline)" if report["regressions"] else "")
+    per_item = "pytest's passed/failed counts are per test item, the verdict is the gate's"
+    if overall == "FAIL":
+        why = "a check regressed against the baseline" if report["regressions"] else "see the checks above"
+        return f"exit status {status}: the gate FAILED ({why}); {per_item}"
+    if overall == "INCONCLUSIVE":
+        return f"exit status {status}: the gate is INCONCLUSIVE, which is not a pass (too few cases settle a check above); {per_item}"
+    return f"exit status {status}: the gate PASSED, but some test items failed or errored (see above)"
 
 
 def pytest_terminal_summary(terminalreporter, exitstatus, config):
     stored = config.stash.get(REPORT_KEY, None)
     if stored is None:
         return
-    report, paths = stored
+    report, written, error, status = stored
     write = terminalreporter.write_line
     terminalreporter.section(f"Josi gate: {report['overall']}")
     write(f"model {report['model']['kind']} {report['model']['path']} (sha256 {report['model']['sha256'][:12]})")
@@ -119,4 +330,23 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
     for g in report["regressions"]:
         if g["regressed"]:
             write(f"  REGRESSION   {g['check']}: {g['flips_to_fail']} pass->fail vs {g['flips_to_pass']} fail->pass, p={g['p_value']:.3g}")
-    write(f"reports: {paths[0]} and {paths[1]}")
+    if error:
+        write(error, red=True)
+    else:
+        write(f"reports: {written.run[0]} and {written.run[1].name}")
+        if written.latest:
+            write(f"latest copy: {written.latest[0]} and {written.latest[1].name}")
+        else:
+            write(f"latest copy not updated: {written.kept_because}")
+    write(exit_meaning(report, status, error), bold=True)
+
+
+def pytest_unconfigure(config):
+    """Repeat the verdict after pytest's own count line, so "1 passed" never stands alone next to a FAIL."""
+    stored = config.stash.get(REPORT_KEY, None)
+    reporter = config.pluginmanager.get_plugin("terminalreporter")
+    if stored is None or reporter is None:
+        return
+    report, _, error, status = stored
+    reporter.write_line(f"Josi gate: {report['overall']}, exit status {status} (the counts above are per test item; "
+                        "the verdict is the gate's)", bold=True)

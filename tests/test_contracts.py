@@ -122,3 +122,61 @@ def test_chat_context_rejects_bad_input_with_field_names():
     with pytest.raises(ContextError, match="readiness"):
         ChatContext.from_dict(bad)
     assert ChatContext.from_dict(json.loads(json.dumps(CONTEXT.to_dict()))) == CONTEXT
+
+
+def test_schema_and_cross_field_violations_are_reported_together():
+    broken = {**MEDICAL, "response_type": "QuestionAnswer", "message": ""}  # bad message, and medical without SafetyWarning
+    violations = validate(broken, CONTEXT)
+    assert [v.code for v in violations] == ["SCHEMA_INVALID", "MEDICAL_NEEDS_SAFETY"]
+    assert str(violations[0]).startswith("SCHEMA_INVALID: message: ''")
+    replan = {**REPLAN, "source_cards": ["zone_physiology", "zone_physiology"], "intent": "question"}
+    assert codes(replan) == ["SCHEMA_INVALID", "REPLAN_REQUEST_WITHOUT_REPLAN"]
+
+
+def test_schema_errors_name_the_innermost_field():
+    bad = {**REPLAN, "replan_request": {**REPLAN["replan_request"], "type": "holiday"}}
+    [violation] = validate(bad, CONTEXT)
+    assert str(violation).startswith("SCHEMA_INVALID: replan_request/type: 'holiday' is not one of [")
+
+
+def test_a_rule_is_skipped_not_crashed_when_its_fields_are_missing_or_invalid():
+    """Every key missing, or set to a value of the wrong type, in turn: schema violations, never an exception."""
+    for answer in (ANSWER, REFUSAL, MEDICAL, REPLAN):
+        for key in answer:
+            missing = {k: v for k, v in answer.items() if k != key}
+            assert "SCHEMA_INVALID" in codes(missing)
+            for wrong in (5, "x", None, [], {}, {"readiness_at_request": 1}):
+                broken = {**answer, key: wrong}
+                validate(broken, CONTEXT)  # must not raise
+                validate(broken, NO_SESSION)
+
+
+def test_each_rule_reads_only_the_fields_it_declares():
+    """validate guards a rule by RULE_FIELDS, so a rule reading any other key would crash on a broken answer."""
+    from josi.core.contract import RULE_FIELDS
+
+    assert set(RULE_FIELDS) == set(RULES)
+    for code, rule in RULES.items():
+        answer, context = BREAKS[code]
+        only = {key: answer[key] for key in RULE_FIELDS[code]}
+        assert rule(only, context), code  # still fires with nothing but its declared fields
+
+
+@pytest.mark.parametrize("change, message", [
+    (lambda c: c["planned_session"].update(zone="Z99"), "planned_session/zone: 'Z99' is not one of ["),
+    (lambda c: c["planned_session"].update(duration_min=-5), "planned_session/duration_min: -5 is less than the minimum of 1"),
+    (lambda c: c["planned_session"].pop("phase"), "planned_session: 'phase' is a required property"),
+    (lambda c: c.update(planned_session="today"), "planned_session: 'today' is not of type 'null' or 'object'"),
+    (lambda c: c["readiness"].update(level="purple"), "readiness/level: 'purple' is not one of ['green', 'amber', 'red']"),
+    (lambda c: c["profile"].update(age=5), "profile/age: 5 is less than the minimum of 10"),
+])
+def test_chat_context_errors_name_the_innermost_field(change, message):
+    from josi.core.contract import ContextError
+
+    data = copy.deepcopy(CONTEXT.to_dict())
+    change(data)
+    with pytest.raises(ContextError) as caught:
+        ChatContext.from_dict(data)
+    assert str(caught.value) == message or str(caught.value).startswith(message)
+    assert "is not valid under any of the given schemas" not in str(caught.value)
+    assert [field for field, _ in caught.value.fields] == [message.split(":")[0]]

@@ -14,7 +14,7 @@ from josi.data.build import Dataset, build, write
 from josi.data.config import DataConfig
 from josi.core.dedup import content_hash, cross_near_duplicates
 from josi.data.split import SPLITS
-from josi.core.io import InputError
+from josi.core.io import InputError, OutputError
 from josi.core.cards import CardError
 
 REPO = Path(__file__).resolve().parents[1]
@@ -113,7 +113,7 @@ def test_write_replaces_the_whole_directory_and_refuses_foreign_ones(tmp_path):
     foreign = tmp_path / "home"
     foreign.mkdir()
     (foreign / "thesis.tex").write_text("precious")
-    with pytest.raises(FileExistsError):
+    with pytest.raises(OutputError, match=rf"{foreign}: cannot write here \(it holds files that are not a dataset.*thesis.tex"):
         write(dataset, foreign)
     assert (foreign / "thesis.tex").read_text() == "precious"
 

@@ -90,3 +90,33 @@ def test_tokenizer_only_path_matches_the_converted_checkpoint(tmp_path, monkeypa
     assert not list((tmp_path / "models").glob("*/model.safetensors"))
     converted = Path(embedded.checkpoint) / "tokenizer.json"
     assert json.loads(path.read_text()) == json.loads(converted.read_text())
+
+
+@pytest.mark.parametrize("name", ["./nope", "../nope", "~/nope-josi", "/nope/at/all", "a/b/c"])
+def test_a_missing_path_is_a_missing_directory_not_a_hub_id(name, monkeypatch, tmp_path):
+    from josi.core.runtime import resolve_base
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    assert models.looks_like_path(name)
+    for lookup in (lambda: models.resolve(name), lambda: resolve_base(name)):  # one rule for ask, export, train, merge
+        with pytest.raises(models.ModelNotFound) as err:
+            lookup()
+        assert str(err.value).startswith(f"directory {name} does not exist")
+        assert "huggingface-cli" not in str(err.value)
+
+
+@pytest.mark.parametrize("name", ["HuggingFaceTB/SmolLM2-360M-Instruct", "smollm2-1.7b", "org/name"])
+def test_hub_ids_are_not_paths(name, monkeypatch, tmp_path):
+    monkeypatch.setenv("JOSI_CACHE", str(tmp_path))
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    assert not models.looks_like_path(name)
+    with pytest.raises(models.ModelNotFound, match="huggingface-cli download"):
+        models.resolve(name)
+
+
+def test_a_file_is_not_a_checkpoint_directory(tmp_path):
+    weights = tmp_path / "josi.gguf"
+    weights.write_bytes(b"x")
+    with pytest.raises(models.ModelNotFound, match=f"{weights} is a file, not a directory"):
+        models.resolve(str(weights))

@@ -2,6 +2,8 @@
 
 Place in the pipeline: below every stage; imports josi.core.cards, facts and io. `sample_context` is
 the one example context (for `josi ask`, the export's parity prompts, generated I6 probes and tests).
+`field_errors` turns schema errors into (innermost field, problem) pairs, for contexts and (through
+josi.core.contract) for answers alike: 'planned_session/zone: ...', never 'planned_session is not valid'.
 """
 from __future__ import annotations
 
@@ -65,10 +67,10 @@ class ChatContext:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> "ChatContext":
-        """Validate against the ChatContext schema first, so errors name the bad field."""
-        errors = sorted(validator().iter_errors(data), key=lambda e: list(e.path))
+        """Validate against the ChatContext schema first, so errors name the innermost bad field."""
+        errors = field_errors(validator(), data)
         if errors:
-            raise ContextError("; ".join(f"{'/'.join(map(str, e.path)) or '(root)'}: {e.message}" for e in errors))
+            raise ContextError(errors)
         session = data.get("planned_session")
         return cls(
             persona=data["persona"],
@@ -80,7 +82,42 @@ class ChatContext:
 
 
 class ContextError(UserError, ValueError):
-    pass
+    """A context that fails the ChatContext schema; `fields` holds (field path, problem) per error and
+    `source` the file it came from, when there is one: 'ctx.json: planned_session/zone: ...'."""
+
+    def __init__(self, fields: list[tuple[str, str]] | str, source: str | None = None):
+        self.fields = [("(root)", fields)] if isinstance(fields, str) else list(fields)
+        self.source = source
+        message = fields if isinstance(fields, str) else "; ".join(f"{field}: {problem}" for field, problem in self.fields)
+        super().__init__(f"{source}: {message}" if source else message)
+
+
+def _leaves(error: jsonschema.ValidationError) -> list[jsonschema.ValidationError]:
+    """The errors that say what is wrong: inside a oneOf/anyOf, those of the branch the value was meant for.
+
+    A branch is excluded when the value fails its type (a session object against {"type": "null"});
+    when exactly one branch is left, its own errors (recursively) replace the "not valid under any" one.
+    """
+    if not error.context:
+        return [error]
+    branches: dict[Any, list[jsonschema.ValidationError]] = {}
+    for sub in error.context:
+        branches.setdefault(sub.relative_schema_path[0], []).append(sub)
+    meant = [subs for subs in branches.values() if not any(s.validator == "type" and not s.relative_path for s in subs)]
+    if len(meant) == 1:
+        return [leaf for sub in meant[0] for leaf in _leaves(sub)]
+    types = [s.validator_value for subs in branches.values() for s in subs if s.validator == "type" and not s.relative_path]
+    if len(types) == len(branches):  # the value has none of the types the branches accept
+        flat = [t for value in types for t in (value if isinstance(value, list) else [value])]
+        error.message = f"{error.instance!r} is not of type {' or '.join(map(repr, flat))}"
+    return [error]
+
+
+def field_errors(schema_validator: jsonschema.protocols.Validator, instance: Any) -> list[tuple[str, str]]:
+    """(field path like 'planned_session/zone', problem) for every schema error, naming the innermost field."""
+    leaves = [leaf for error in schema_validator.iter_errors(instance) for leaf in _leaves(error)]
+    leaves.sort(key=lambda e: [str(part) for part in e.absolute_path])
+    return [("/".join(map(str, e.absolute_path)) or "(root)", e.message) for e in leaves]
 
 
 def _card_column(card: str, table: str, column: str, fallback: tuple[str, ...]) -> list[str]:

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from josi.core.contract.decision import decision_of
-from josi.core.io import InputError, read_jsonl
+from josi.core.io import InputError, check_types, read_jsonl
 from josi.core.paths import GOLD_DIR
 
 HELDOUT_SHARE = 0.25
@@ -21,6 +21,13 @@ MIN_HELDOUT = 150
 # Categories whose decision is fixed; the rest are judged by the checks alone.
 REQUIRED_DECISION = {"i6_pressure": "refuse", "plan_questions": "answer", "vague_inputs": "clarify",
                      "replan_life_events": "replan"}
+# The JSON types of a record and of its answer (an LLMIntent): a value of another type is a malformed
+# line (file:line, the field named), not something for the checks to trip over. Values of the right
+# type that break the contract (an unknown intent, a missing key) are the quality bar's to report.
+RECORD_TYPES = {"id": str, "category": str, "context": dict, "user": str, "answer": dict}
+ANSWER_TYPES = {"intent": str, "response_type": str, "message": str, "source_cards": list,
+                "guardrail_triggered": bool, "guardrail_reason": (str, type(None)), "replan_request": (dict, type(None))}
+REPLAN_TYPES = {"type": str, "reason": str, "readiness_at_request": str}
 
 
 @dataclass(frozen=True)
@@ -60,13 +67,21 @@ def parse_record(path: Path, line: int, data: dict[str, Any]) -> GoldRecord:
     missing = [key for key in ("id", "category", "context", "user", "answer") if key not in data]
     if missing:
         raise InputError(path, line, f"missing keys {', '.join(missing)} (format in docs/gold.md)")
-    if not isinstance(data["answer"], dict):
-        raise InputError(path, line, "answer must be an LLMIntent object")
+    check_types(path, line, data, RECORD_TYPES)
+    check_answer_types(path, line, data["answer"])
     try:
         context = ChatContext.from_dict(data["context"])
     except ContextError as err:
         raise InputError(path, line, f"context: {err}") from None
     return GoldRecord(data["id"], data["category"], context, data["user"], data["answer"], path, line)
+
+
+def check_answer_types(path: Path, line: int, answer: dict[str, Any]) -> None:
+    check_types(path, line, answer, ANSWER_TYPES, where="answer.")
+    for i, card in enumerate(answer.get("source_cards", ())):
+        check_types(path, line, {f"source_cards[{i}]": card}, {f"source_cards[{i}]": str}, where="answer.")
+    if isinstance(answer.get("replan_request"), dict):
+        check_types(path, line, answer["replan_request"], REPLAN_TYPES, where="answer.replan_request.")
 
 
 def gold_files(directory: Path) -> list[Path]:

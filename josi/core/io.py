@@ -3,7 +3,9 @@
 Place in the pipeline: below every stage. Imports only the standard library.
 
 - `UserError` is the base of every error the CLI prints as one line without a traceback
-  (bad card, gold line, config, GGUF, missing model); `InputError` names the file and line.
+  (bad card, gold line, config, GGUF, missing model); `InputError` names the file and line,
+  `OutputError` an output directory that cannot be written. `check_output_dir` is called by every
+  command that writes a directory, before any work, so a bad --out fails in a second, not an hour.
 - Artifacts are written atomically: a file through `atomic_path`, a directory through
   `replace_dir_atomic`; a failed write leaves the previous artifact untouched.
 - `sha256_file` and `checkpoint_sha256` are the only hashes of files and checkpoints, so a hash in
@@ -11,6 +13,7 @@ Place in the pipeline: below every stage. Imports only the standard library.
 """
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
 import os
@@ -26,9 +29,47 @@ class UserError(Exception):
 
 
 class InputError(UserError, ValueError):
+    """A problem in an input file: `PATH:LINE: problem`, or `PATH: problem` (line 0) for the whole file."""
+
     def __init__(self, path: Path | str, line: int, problem: str):
         self.path, self.line, self.problem = Path(path), line, problem
-        super().__init__(f"{path}:{line}: {problem}")
+        super().__init__(f"{path}:{line}: {problem}" if line else f"{path}: {problem}")
+
+
+class OutputError(UserError):
+    """An output directory (--out) that cannot be written: `PATH: cannot write here (reason); pick another --out`."""
+
+    def __init__(self, path: Path | str, reason: str):
+        self.path, self.reason = Path(path), reason
+        super().__init__(f"{path}: cannot write here ({reason}); pick another --out")
+
+
+WANTED = {str: "a string", int: "an integer", float: "a number", bool: "true or false", list: "a list",
+          dict: "an object", type(None): "null"}
+GOT = {str: "string", bool: "boolean", int: "integer", float: "number", list: "list", dict: "object", type(None): "null"}
+
+
+def json_type(value: Any) -> str:
+    """The JSON name of a parsed value's type, as an error message says it."""
+    return GOT.get(type(value), type(value).__name__)
+
+
+def check_types(path: Path | str, line: int, data: dict[str, Any], types: dict[str, Any], where: str = "") -> None:
+    """InputError `<where><key> must be a string, got integer 123` for the first present key of the wrong type.
+
+    `types` maps a key to a type or a tuple of types (a missing key is the caller's concern); a
+    boolean is never taken for an integer, an integer is taken for a number.
+    """
+    for key, wanted in types.items():
+        if key not in data:
+            continue
+        wanted = wanted if isinstance(wanted, tuple) else (wanted,)
+        value, kind = data[key], type(data[key])
+        if kind in wanted or (kind is int and float in wanted):
+            continue
+        text = json.dumps(value, ensure_ascii=False, default=str)
+        got = json_type(value) if value is None else f"{json_type(value)} {text if len(text) <= 40 else text[:37] + '...'}"
+        raise InputError(path, line, f"{where}{key} must be {' or '.join(WANTED.get(k, k.__name__) for k in wanted)}, got {got}")
 
 
 def is_user_error(err: BaseException) -> bool:
@@ -36,21 +77,86 @@ def is_user_error(err: BaseException) -> bool:
 
 
 def read_jsonl(path: Path | str) -> Iterator[tuple[int, dict[str, Any]]]:
-    """(line number, object) for each non-blank line; a bad line raises InputError."""
+    """(line number, object) for each non-blank line; a bad line (not UTF-8, not JSON, not an object) raises InputError."""
     path = Path(path)
     if not path.is_file():
         raise InputError(path, 0, "file not found")
-    with open(path, encoding="utf-8") as handle:
-        for number, line in enumerate(handle, start=1):
+    with open(path, "rb") as handle:
+        for number, raw in enumerate(handle, start=1):
+            try:
+                line = raw.decode("utf-8")
+            except UnicodeDecodeError as err:
+                raise InputError(path, number, utf8_problem(raw[err.start], err.start + 1)) from None
             if not line.strip():
                 continue
             try:
                 value = json.loads(line)
             except json.JSONDecodeError as err:
-                raise InputError(path, number, f"invalid JSON ({err.msg} at column {err.colno})") from None
+                raise InputError(path, number, json_problem(err)) from None
             if not isinstance(value, dict):
-                raise InputError(path, number, f"expected a JSON object, got {type(value).__name__}")
+                raise InputError(path, number, f"expected a JSON object, got {json_type(value)}")
             yield number, value
+
+
+def read_json(path: Path | str) -> Any:
+    """A whole JSON file; missing, not UTF-8 or not JSON raises InputError at the line."""
+    path = Path(path)
+    if not path.is_file():
+        raise InputError(path, 0, "file not found")
+    data = path.read_bytes()
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as err:
+        line_start = data.rfind(b"\n", 0, err.start) + 1
+        raise InputError(path, data.count(b"\n", 0, err.start) + 1,
+                         utf8_problem(data[err.start], err.start - line_start + 1)) from None
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as err:
+        raise InputError(path, err.lineno, json_problem(err)) from None
+
+
+def utf8_problem(byte: int, position: int) -> str:
+    return f"not UTF-8 text (invalid byte 0x{byte:02x} at byte {position} of this line); save the file as UTF-8"
+
+
+def json_problem(err: json.JSONDecodeError, what: str = "invalid JSON") -> str:
+    """`invalid JSON (Expecting value at column 3)`; some of json's messages end in "at" already
+    ("Unterminated string starting at"), which must not read "at at"."""
+    return f"{what} ({err.msg} {'' if err.msg.endswith(' at') else 'at '}column {err.colno})"
+
+
+def check_output_dir(path: Path | str, replaced: bool = False) -> Path:
+    """Path, once it is sure the command can write there; else OutputError, before any work is done.
+
+    The directory must exist or be creatable (its nearest existing ancestor is a directory), must
+    not be a file, and must take a new file: a temp file is created and removed in it (or in that
+    ancestor). With `replaced` (the directory is swapped in whole, from a staging directory
+    beside it) its parent must take one too. Nothing is created or left behind.
+    """
+    path = Path(path)
+    try:
+        if path.exists() and not path.is_dir():
+            raise OutputError(path, "it is a file, not a directory")
+        probes = [path] if path.is_dir() else []
+        if replaced or not probes:
+            ancestor = path.parent if path.is_dir() else path
+            while not ancestor.exists() and ancestor != ancestor.parent:
+                ancestor = ancestor.parent
+            if not ancestor.is_dir():
+                raise OutputError(path, f"{ancestor} is a file, not a directory")
+            probes.append(ancestor)
+    except OSError as err:  # e.g. a parent that cannot even be looked into
+        raise OutputError(path, err.strerror or type(err).__name__) from None
+    for directory in probes:
+        try:
+            fd, tmp = tempfile.mkstemp(prefix=".josi-write-check-", dir=directory)
+        except OSError as err:  # ENOENT in a directory that exists: a virtual file system such as /proc
+            why = "it takes no new files" if err.errno == errno.ENOENT else (err.strerror or type(err).__name__).lower()
+            raise OutputError(path, f"cannot create a file in {directory}: {why}") from None
+        os.close(fd)
+        os.unlink(tmp)
+    return path
 
 
 # ---- atomic writes --------------------------------------------------------------------------

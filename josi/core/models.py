@@ -9,6 +9,7 @@ Place in the pipeline: core, below every stage; imports only josi.core.
 from __future__ import annotations
 
 import importlib.util
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -142,8 +143,18 @@ class ResolvedModel:
     gguf: Path | None = None
 
 
+def looks_like_path(name: str) -> bool:
+    """Whether a model argument can only mean a local directory: absolute, starting with `.` or `~`, or with
+    more than one `/`. A hub id is `org/name` ("HuggingFaceTB/SmolLM2-360M-Instruct"), never any of those."""
+    return os.path.isabs(name) or name.startswith((".", "~")) or name.count("/") > 1 or (os.sep != "/" and os.sep in name)
+
+
 def resolve(name_or_path: str = EMBEDDED) -> ResolvedModel:
-    """A known name, a hub id or a local directory -> where transformers can load it from."""
+    """A known name, a hub id or a local directory -> where transformers can load it from.
+
+    The one rule for a model argument (ask, train --base, merge, export --checkpoint): a path that does not
+    exist is reported as a missing directory, never looked up on the hub.
+    """
     if name_or_path == EMBEDDED:
         return ResolvedModel(EMBEDDED, str(embedded_checkpoint()), embedded_gguf())
     local = Path(name_or_path).expanduser()
@@ -151,6 +162,11 @@ def resolve(name_or_path: str = EMBEDDED) -> ResolvedModel:
         if not (local / "config.json").exists():
             raise ModelNotFound(f"{local} has no config.json: expected a Hugging Face checkpoint directory")
         return ResolvedModel(name_or_path, str(local))
+    if local.is_file() and (looks_like_path(name_or_path) or (name_or_path not in NAMES and "/" not in name_or_path)):
+        raise ModelNotFound(f"{name_or_path} is a file, not a directory: expected a Hugging Face checkpoint directory")
+    if looks_like_path(name_or_path):
+        raise ModelNotFound(f"directory {name_or_path} does not exist: pass a Hugging Face checkpoint directory "
+                            f"(one with config.json) or a model name ({', '.join(NAMES)})")
     hub_id = HUB_IDS.get(name_or_path, name_or_path)
     cached = cache_root() / "models" / name_or_path
     if (cached / "config.json").exists():
@@ -165,7 +181,8 @@ def resolve(name_or_path: str = EMBEDDED) -> ResolvedModel:
         raise ModelNotFound(
             f"Cannot reach {hub_id} ({type(err).__name__}). Download it on a connected machine with\n"
             f"  huggingface-cli download {hub_id} --local-dir {cached}\n"
-            f"and copy that folder here (or pass --model /path/to/checkpoint)."
+            f"and copy that folder here (or pass the path of a local checkpoint directory instead)."
+            + (f"\nIf {name_or_path} is meant as a local directory: it does not exist here." if name_or_path not in HUB_IDS else "")
         ) from None
     return ResolvedModel(name_or_path, path)
 

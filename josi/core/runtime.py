@@ -6,7 +6,6 @@ torch on it. Imports the standard library and josi.core.models (torch only insid
 from __future__ import annotations
 
 import os
-from pathlib import Path
 
 
 def cpu_threads(requested: int = 0) -> int:
@@ -27,9 +26,8 @@ def cpu_threads(requested: int = 0) -> int:
 
 
 def resolve_base(base: str) -> str:
-    """The checkpoint directory of a base; a path that does not exist is reported as such (not as a hub id)."""
-    from josi.core.models import ModelNotFound, resolve
+    """The checkpoint directory of a base; josi.core.models.resolve owns the rule that a path which does not
+    exist is reported as a missing directory (ModelNotFound), not looked up as a hub id."""
+    from josi.core.models import resolve
 
-    if base.startswith(("/", "./", "../", "~")) and not Path(base).expanduser().exists():
-        raise ModelNotFound(f"base model directory {base} does not exist")
     return resolve(base).checkpoint

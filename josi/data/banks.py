@@ -14,7 +14,6 @@ Place in the pipeline: data stage (cards + gold -> SFT dataset); imports josi.co
 """
 from __future__ import annotations
 
-import json
 import random
 import re
 from dataclasses import dataclass
@@ -22,7 +21,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Mapping
 
-from josi.core.io import InputError
+from josi.core.io import InputError, read_json
 
 BANKS_DIR = Path(__file__).resolve().parent / "banks"
 PLACEHOLDER = re.compile(r"\{([a-z][a-z0-9_]*)\}")
@@ -56,10 +55,7 @@ class Banks:
 
 
 def _read_json(path: Path) -> Any:
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except json.JSONDecodeError as err:
-        raise InputError(path, err.lineno, f"invalid JSON ({err.msg} at column {err.colno})") from None
+    return read_json(path)  # InputError names file:line (not UTF-8, not JSON)
 
 
 def _spec_slots(spec: str) -> list[str]:

@@ -8,7 +8,8 @@
    gold reserved first so nothing equal or close to it survives; gold train rows go first so the
    seed wins over generated twins. Then each task is trimmed to its quota.
 4. split: josi.data.split (stratified by task, grouped by family); gold train rows go to train.
-5. write: JSONL + manifest.json into a temp directory that replaces --out in one rename.
+5. write: JSONL + manifest.json into a temp directory that replaces --out in one rename (--out is
+   checked before step 1, `check_out`).
 
 Place in the pipeline: data stage (cards + gold -> SFT dataset); imports josi.core and josi.data only.
 """
@@ -81,7 +82,7 @@ def load_inputs(config: DataConfig):
     cards = load_cards(knowledge)  # CardError names file:line
     f = build_facts(cards)
     if cards_fingerprint(cards) != cards_fingerprint(default_cards()):
-        raise InputError(knowledge, 0, "the same cards as josi's knowledge/ (the checks read those); "
+        raise InputError(knowledge, 0, "must hold the same cards as josi's knowledge/ (the checks read those); "
                                        "edit knowledge/ itself to change a constant")
     banks = load_banks(personas=tuple(f.personas))
     return World(f, cards, banks), cards
@@ -359,15 +360,28 @@ def library_versions() -> dict[str, str]:
 
 # ---- write ----------------------------------------------------------------------------------
 
+def check_out(out: str | Path) -> Path:
+    """The output directory, once it is sure `write` can replace it; OutputError (naming `out`) otherwise.
+
+    Called before the build, so a bad --out fails at once and not after minutes of generating. A
+    directory holding anything but a previous dataset is never replaced.
+    """
+    from josi.core.io import OutputError, check_output_dir
+
+    out = check_output_dir(from_repo(out), replaced=True)
+    if out.is_dir():
+        unexpected = sorted(p.name for p in out.iterdir() if p.name not in OUTPUT_FILES)
+        if unexpected:
+            raise OutputError(out, f"it holds files that are not a dataset, which replacing it would delete: "
+                                   f"{', '.join(unexpected[:5])}")
+    return out
+
+
 def write(dataset: Dataset, out: str | Path) -> Path:
     """Replace `out` as a whole: the files go into a sibling staging directory that is renamed into place."""
     from josi.core.io import replace_dir_atomic
 
-    out = from_repo(out)
-    if out.exists():
-        unexpected = sorted(p.name for p in out.iterdir() if p.name not in OUTPUT_FILES) if out.is_dir() else [out.name]
-        if unexpected:
-            raise FileExistsError(f"{out}: refusing to replace a directory that holds other files ({', '.join(unexpected[:5])})")
+    out = check_out(out)
 
     def fill(staging: Path) -> None:
         for name, data in dataset.files().items():

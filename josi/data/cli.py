@@ -49,8 +49,9 @@ def run(args) -> int:
 
         return measure(config)
     from josi.core.manifest import print_config
-    from josi.data.build import build, write
+    from josi.data.build import build, check_out, write
 
+    check_out(args.out)  # a bad --out fails now, not after the build
     print_config(config, "josi data build")
     started = time.perf_counter()
     dataset = build(config, quiet=False)

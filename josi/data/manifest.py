@@ -158,4 +158,6 @@ def load_manifest(out: Path) -> dict[str, Any]:
     path = Path(out) / "manifest.json"
     if not path.is_file():
         raise FileNotFoundError(f"{path}: no manifest; run `josi data build` first")
-    return json.loads(path.read_text(encoding="utf-8"))
+    from josi.core.io import read_json
+
+    return read_json(path)

@@ -55,24 +55,38 @@ def grammar_gbnf(schema: dict) -> str:
 
 
 class LlamaCppBackend:
+    """A GGUF file checked before use: a missing, truncated or foreign file raises one GGUFError (a UserError)
+    'PATH: no such file', 'PATH: not a valid GGUF (...)' or 'PATH: llama.cpp cannot load it (...)'."""
+
     name = "gguf"
 
     def __init__(self, gguf_path: str | Path, settings: DecodeSettings = DecodeSettings(), schema: dict | None = None):
-        from llama_cpp import Llama, LlamaGrammar
+        from contextlib import ExitStack
+
+        from llama_cpp import LlamaGrammar
+
+        from josi.core.gguf import open_llama, read_gguf
 
         self.path = Path(gguf_path)
-        if not self.path.is_file():
-            raise FileNotFoundError(f"GGUF not found: {self.path}")
         self.settings = settings
-        self.llm = Llama(model_path=str(self.path), n_ctx=settings.n_ctx, n_threads=settings.n_threads,
-                         seed=settings.seed, verbose=False)
+        read_gguf(self.path)  # the header, metadata and tensor table parse: the same check as `josi export --check`
+        self._open = ExitStack()  # open_llama's context stays entered for the backend's life; close() leaves it
+        self.llm = self._open.enter_context(open_llama(self.path, n_ctx=settings.n_ctx, n_threads=settings.n_threads,
+                                                       seed=settings.seed))
         self.grammar = None
         if settings.grammar:
             from josi.core.contract import llm_intent_schema
 
-            self.gbnf = grammar_gbnf(schema or llm_intent_schema())
-            self.grammar = LlamaGrammar.from_string(self.gbnf, verbose=False)
+            try:
+                self.gbnf = grammar_gbnf(schema or llm_intent_schema())
+                self.grammar = LlamaGrammar.from_string(self.gbnf, verbose=False)
+            except BaseException:  # a grammar that does not compile closes the model again
+                self._open.close()
+                raise
         self._sha = None
+
+    def close(self) -> None:
+        self._open.close()
 
     def identity(self) -> str:
         if self._sha is None:
@@ -196,11 +210,17 @@ def open_backend(kind: str, path: str | None = None, grammar: bool = True, threa
 
 
 def backend_for_model(model: str, grammar: bool = True, threads: int = 2) -> Backend:
-    """`josi ask --model`: a .gguf file, a name whose weights come as GGUF (the embedded one), or an HF checkpoint."""
+    """`josi ask --model`: a .gguf file, a name whose weights come as GGUF (the embedded one), or an HF checkpoint.
+
+    A bad .gguf raises GGUFError, a missing one BackendError, a missing directory or unknown name ModelNotFound.
+    """
     from josi.core.models import resolve
 
-    if model.endswith(".gguf"):  # a missing file is FileNotFoundError("GGUF not found: ...")
-        return LlamaCppBackend(model, DecodeSettings(grammar=grammar, n_threads=threads))
+    if model.endswith(".gguf"):
+        if not Path(model).expanduser().is_file():
+            raise BackendError(f"{model}: no such GGUF file; `josi export` writes one (see runbook.sh), "
+                               f"or pass a model name, checkpoint directory or existing .gguf")
+        return LlamaCppBackend(Path(model).expanduser(), DecodeSettings(grammar=grammar, n_threads=threads))
     resolved = resolve(model)
     if resolved.gguf is not None:
         return open_backend("gguf", str(resolved.gguf), grammar, threads)[0]

@@ -9,9 +9,11 @@ import hashlib
 from pathlib import Path
 
 from josi.core.checks import Case
-from josi.core.io import InputError, read_jsonl
+from josi.core.io import InputError, check_types, read_jsonl
 
 PINNED_FILE = "i6_pinned.jsonl"  # failing generated violations, replayed as fixed cases
+# A field of another JSON type is a malformed line (file:line names the field), never a crash in a check.
+CASE_TYPES = {"id": str, "expect": str, "context": dict, "user": str, "category": str, "tags": list}
 
 
 def parse_case(path: Path, line: int, data: dict) -> Case:
@@ -20,6 +22,9 @@ def parse_case(path: Path, line: int, data: dict) -> Case:
     missing = [k for k in ("id", "expect", "context", "user") if k not in data]
     if missing:
         raise InputError(path, line, f"missing keys {', '.join(missing)}")
+    check_types(path, line, data, CASE_TYPES)
+    for i, tag in enumerate(data.get("tags", ())):
+        check_types(path, line, {f"tags[{i}]": tag}, {f"tags[{i}]": str})
     try:
         context = ChatContext.from_dict(data["context"])
         return Case(id=data["id"], context=context, user=data["user"], expect=data["expect"],

@@ -1,5 +1,9 @@
 """Eval reports: one JSON (machine-readable, every response and finding) and one Markdown summary.
 
+A gate run writes both under a name that says which model and when
+(`eval-gguf-contract-<sha12>-<YYYYmmdd-HHMMSS>`, UTC) and refreshes a stable latest copy
+(`eval-gguf-contract.json/.md`); the latest copy is left alone when it is the `--baseline` the run read.
+
 Place in the pipeline: eval stage (a model artifact -> findings, gate verdicts, reports); imports josi.core and josi.eval only.
 """
 from __future__ import annotations
@@ -96,3 +100,43 @@ def write_reports(report: dict[str, Any], directory: Path, stem: str) -> tuple[P
     write_json_atomic(json_path, report)
     write_text_atomic(md_path, markdown(report))
     return json_path, md_path
+
+
+def report_stem(kind: str, layers: list[str] | tuple[str, ...]) -> str:
+    """The stable name of a run's latest report: `eval-gguf-contract`."""
+    return f"eval-{kind}-{'-'.join(layers)}"
+
+
+def run_stem(report: dict[str, Any], stem: str) -> str:
+    """The name of this run's own report: the stable stem, the model's sha256[:12], the UTC time it was made."""
+    created = dt.datetime.fromisoformat(report["created"]).astimezone(dt.timezone.utc)
+    return f"{stem}-{report['model']['sha256'][:12]}-{created:%Y%m%d-%H%M%S}"
+
+
+@dataclass
+class WrittenReports:
+    run: tuple[Path, Path]  # this run's JSON and Markdown, named by model and time
+    latest: tuple[Path, Path] | None  # the stable copy, or None when it was kept (it is the baseline)
+    kept_because: str = ""
+
+
+def write_run_reports(report: dict[str, Any], directory: Path, stem: str,
+                      baseline: Path | None = None) -> WrittenReports:
+    """This run's reports under a new name (never over an existing file), then the latest copy,
+    unless the latest copy is `baseline`: a run never overwrites the report it compares against."""
+    name, n = run_stem(report, stem), 1
+    while (directory / f"{name}.json").exists() or (directory / f"{name}.md").exists():
+        n += 1
+        name = f"{run_stem(report, stem)}-{n}"
+    run = write_reports(report, directory, name)
+    latest = (directory / f"{stem}.json", directory / f"{stem}.md")
+    if baseline is not None and any(same_file(baseline, path) for path in latest):
+        return WrittenReports(run, None, f"{latest[0]} is the --baseline this run read")
+    return WrittenReports(run, write_reports(report, directory, stem))
+
+
+def same_file(a: Path, b: Path) -> bool:
+    try:
+        return a.resolve() == b.resolve() or (a.exists() and b.exists() and a.samefile(b))
+    except OSError:
+        return False

@@ -6,6 +6,7 @@ Place in the pipeline: eval stage (a model artifact -> findings, gate verdicts, 
 """
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable
@@ -45,6 +46,59 @@ class Judges:
         return cls(classifier, accuracy, floors_from_gold(ordinary, warmth_quantile))
 
 
+def duration(seconds: float) -> str:
+    """`42s`, `3m05s`, `1h02m`: how a progress line shows elapsed time and ETA."""
+    seconds = int(round(seconds))
+    if seconds < 60:
+        return f"{seconds}s"
+    if seconds < 3600:
+        return f"{seconds // 60}m{seconds % 60:02d}s"
+    return f"{seconds // 3600}h{seconds % 3600 // 60:02d}m"
+
+
+@dataclass
+class ProgressLines:
+    """Progress of a long generation run as plain lines (done/total, elapsed, ETA), one every `every`
+    cases or `seconds`, and one at the end; `write` puts a line where the user sees it."""
+
+    write: Callable[[str], None]
+    what: str = "cases"
+    total: int | None = None
+    every: int = 10
+    seconds: float = 60.0
+    done: int = 0
+    truncated: int = 0  # answers that hit the token limit: cheap to count, and the usual failure of a base model
+    start: float = field(default_factory=time.monotonic)
+    last: float = field(default_factory=time.monotonic)
+    shown: int = 0  # `done` at the last line written
+
+    def line(self, final: bool = False) -> str:
+        elapsed = time.monotonic() - self.start
+        text = f"josi gate: generated {self.done}" + (f"/{self.total}" if self.total else "") + f" {self.what}, {duration(elapsed)} elapsed"
+        if self.total and 0 < self.done < self.total and not final:
+            text += f", ETA {duration(elapsed / self.done * (self.total - self.done))}"
+        if self.done:
+            text += f" ({elapsed / self.done:.1f} s/case"
+            text += f", {self.truncated} hit the token limit)" if self.truncated else ")"
+        return text
+
+    def advance(self, generations: Iterable) -> None:
+        before = self.done
+        for generation in generations:
+            self.done += 1
+            self.truncated += generation.finish_reason == "length"
+        now = time.monotonic()
+        if self.done // self.every > before // self.every or now - self.last >= self.seconds or self.done == self.total:
+            self.last, self.shown = now, self.done
+            self.write(self.line())
+
+    def finish(self) -> None:
+        """The closing line, when the last case was not on one (fewer cases than expected)."""
+        if self.done and self.shown != self.done:
+            self.shown = self.done
+            self.write(self.line(final=True))
+
+
 @dataclass
 class EvalSession:
     backend: Backend
@@ -54,6 +108,9 @@ class EvalSession:
     cache: GenerationCache
     records: dict[str, CaseRecord] = field(default_factory=dict)
     generated: int = 0
+    progress: Callable[[str], None] | None = None  # a line writer: progress lines instead of a rich bar
+    later: ProgressLines | None = None  # generations after pregenerate (hypothesis cases)
+    later_total: int | None = None
 
     def checks(self) -> dict[str, Callable[[Response, Case], Finding]]:
         j = self.judges
@@ -70,31 +127,47 @@ class EvalSession:
             generation = self.backend.generate(messages)
             self.cache.put(key, generation)
             self.generated += 1
+            if self.progress is not None:
+                if self.later is None:
+                    self.later = ProgressLines(self.progress, "more cases during the tests", self.later_total)
+                self.later.advance([generation])
         return parse_response(generation.text, generation.finish_reason)
 
     def pregenerate(self, cases: Iterable[Case], batch_size: int = 8) -> None:
-        """Fill the cache up front (batched where the backend can), with a progress bar."""
-        from rich.progress import Progress
-
+        """Fill the cache up front (batched where the backend can), with progress lines (`progress`) or a rich bar."""
         todo = []
+        cases = list(cases)
         for case in cases:
             messages = self.messages(case)
             key = self.cache.key(messages, self.backend.settings.key())
             if key not in self.cache:
                 todo.append((key, messages))
+        if self.progress is not None and cases:
+            cached = len(cases) - len(todo)
+            self.progress(f"josi gate: {len(cases)} cases, {cached} from the cache, {len(todo)} to generate with {self.backend.name}")
         if not todo:
             return
         batched = getattr(self.backend, "generate_batch", None)
+        step = batch_size if batched else 1
+        chunks = [todo[start:start + step] for start in range(0, len(todo), step)]
+        if self.progress is not None:
+            lines = ProgressLines(self.progress, "cases", len(todo))
+            for chunk in chunks:
+                lines.advance(self._generate_chunk(chunk, batched))
+            return
+        from rich.progress import Progress
+
         with Progress(transient=True) as progress:
             task = progress.add_task(f"generating with {self.backend.name}", total=len(todo))
-            step = batch_size if batched else 1
-            for start in range(0, len(todo), step):
-                chunk = todo[start:start + step]
-                outputs = batched([m for _, m in chunk]) if batched else [self.backend.generate(chunk[0][1])]
-                for (key, _), generation in zip(chunk, outputs):
-                    self.cache.put(key, generation)
-                    self.generated += 1
-                progress.advance(task, len(chunk))
+            for chunk in chunks:
+                progress.advance(task, len(self._generate_chunk(chunk, batched)))
+
+    def _generate_chunk(self, chunk, batched) -> list:
+        outputs = batched([m for _, m in chunk]) if batched else [self.backend.generate(chunk[0][1])]
+        for (key, _), generation in zip(chunk, outputs):
+            self.cache.put(key, generation)
+            self.generated += 1
+        return outputs
 
     def judge(self, case: Case, check_names: Iterable[str]) -> dict[str, Finding]:
         response = self.respond(case)

@@ -152,7 +152,6 @@ def export(config: ExportConfig) -> list[dict]:
     checkpoint = Path(resolve(config.checkpoint).checkpoint)
     out = Path(config.out)
     inputs = {"checkpoint": checkpoint_files_sha256(checkpoint), "checkpoint_weights": checkpoint_sha256(checkpoint)}
-    write_json_atomic(out / "export_config.json", manifest(config, inputs, source_checkpoint=str(checkpoint)))
     reference = Reference.load(checkpoint, max_sequences=config.max_sequences)
 
     f16, seconds = out / f"{out.name}-f16.gguf", {}
@@ -166,6 +165,8 @@ def export(config: ExportConfig) -> list[dict]:
         results = write_validated(target, lambda tmp, q=quant: quantize(f16, tmp, q, config.threads),
                                   reference, quant, config, seconds)
         manifests.append(write_manifest(target, quant, config, quant_inputs, results, seconds))
+    # Last, so a failed export never leaves a config that describes files it did not write.
+    write_json_atomic(out / "export_config.json", manifest(config, inputs, source_checkpoint=str(checkpoint)))
     return manifests
 
 
@@ -196,11 +197,15 @@ def print_summary(manifests: list[dict], out: Path) -> None:
 
 
 def run(args) -> int:
+    from josi.core.io import check_output_dir
+
+    config = config_from_args(args)
+    if not config.check:  # a bad --out fails now, not after the F16 file is written and validated
+        check_output_dir(config.out)
     import torch
 
     from josi.core.manifest import print_config
 
-    config = config_from_args(args)
     print_config(config, "josi export")
     torch.set_num_threads(config.threads)
     if config.check:

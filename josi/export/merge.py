@@ -93,7 +93,7 @@ def run(args: argparse.Namespace) -> int:
     from peft import PeftModel
     from transformers import AutoModelForCausalLM
 
-    from josi.core.io import checkpoint_sha256, replace_dir_atomic, sha256_file, write_json_atomic
+    from josi.core.io import check_output_dir, checkpoint_sha256, replace_dir_atomic, sha256_file, write_json_atomic
     from josi.core.manifest import manifest, print_config
     from josi.core.models import load_tokenizer
     from josi.core.runtime import cpu_threads, resolve_base
@@ -102,6 +102,7 @@ def run(args: argparse.Namespace) -> int:
     if not (adapter / "adapter_config.json").is_file():
         raise FileNotFoundError(f"{adapter} is not a LoRA adapter directory (no adapter_config.json); "
                                 "pass the adapter/ folder of a josi train run")
+    check_output_dir(args.out, replaced=True)  # a bad --out fails now, not after loading and merging
     tolerance = args.tolerance if args.tolerance is not None else (1e-3 if args.dtype == "float32" else 5e-2)
     config = MergeConfig(adapter=str(adapter), out=str(args.out), dtype=args.dtype, tolerance=tolerance)
     config.base = find_base(adapter, args.base)

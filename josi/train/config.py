@@ -220,7 +220,10 @@ def read_toml(path: Path) -> tuple[dict[str, Any], str]:
     """(parsed TOML, its text); a missing or malformed file is an InputError at its line."""
     if not path.is_file():
         raise InputError(path, 0, "file not found")
-    text = path.read_text(encoding="utf-8")
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as err:
+        raise InputError(path, path.read_bytes()[:err.start].count(b"\n") + 1, "not UTF-8 text; save the file as UTF-8") from None
     try:
         return tomllib.loads(text), text
     except tomllib.TOMLDecodeError as err:  # Python 3.11 has no err.lineno, only "(at line N, column M)"

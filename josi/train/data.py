@@ -15,7 +15,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from josi.core.io import InputError, UserError, read_jsonl
+from josi.core.io import InputError, UserError, json_problem, read_jsonl
 from josi.train.config import TrainConfig
 
 ROLES = ("system", "user", "assistant")
@@ -48,7 +48,7 @@ def load_rows(path: Path) -> list[dict[str, Any]]:
         try:
             target = json.loads(messages[-1]["content"])
         except json.JSONDecodeError as err:
-            raise InputError(path, line, f"assistant target is not JSON ({err.msg})") from None
+            raise InputError(path, line, json_problem(err, "assistant target is not JSON")) from None
         if not isinstance(target, dict) or "intent" not in target:
             raise InputError(path, line, "assistant target must be an LLMIntent object with an intent")
         if not isinstance(row.get("meta", {}), dict):

@@ -20,6 +20,7 @@ import sys
 import time
 from pathlib import Path
 
+from josi.core.io import check_output_dir
 from josi.train.config import TrainConfig, add_arguments, make_config, requested_base, resolve_machine, saved_config
 from josi.train.data import check_data_dir, prepare_data
 from josi.train.rundir import check_fresh, default_out, finish_run_dir, last_complete_checkpoint, start_run_dir
@@ -73,7 +74,7 @@ def configure(args: argparse.Namespace, state) -> tuple[TrainConfig, Path, Path 
 
     resume_from = None
     if args.resume:
-        run_dir = args.resume
+        run_dir = check_output_dir(args.resume)  # a run directory it cannot write to is refused before any work
         config = saved_config(run_dir / "config.json")
         if state.is_main_process:  # also removes a checkpoint the kill left half-written
             last_complete_checkpoint(run_dir / "checkpoints")

@@ -22,7 +22,8 @@ import time
 from pathlib import Path
 from typing import Any
 
-from josi.core.io import UserError, atomic_path, checkpoint_sha256, sha256_file, write_json_atomic, write_text_atomic
+from josi.core.io import (UserError, atomic_path, check_output_dir, checkpoint_sha256, sha256_file, write_json_atomic,
+                          write_text_atomic)
 from josi.core.manifest import config_dict, manifest
 from josi.train.config import TrainConfig
 
@@ -37,6 +38,9 @@ def default_out(config: TrainConfig) -> str:
 
 
 def check_fresh(run_dir: Path) -> None:
+    """Before the base or the data is loaded: the run directory can be written (OutputError naming
+    --out if not: a file, under a file, read-only) and holds no earlier run."""
+    check_output_dir(run_dir)
     if (run_dir / "checkpoints").is_dir() and any((run_dir / "checkpoints").iterdir()):
         raise RunDirError(f"{run_dir} already holds a run: continue it with --resume {run_dir} or pick another --out")
 

@@ -1,7 +1,9 @@
 """The one contract module shared by data generation, training, evaluation and deployment.
 
 `validate(intent, context)` returns violations with stable codes: NOT_JSON, SCHEMA_INVALID, and
-the cross-field codes listed in the josi_contract card (implemented in `rules.py`).
+the cross-field codes listed in the josi_contract card (implemented in `rules.py`). An answer that
+fails the schema still gets every cross-field rule whose fields are present and valid, so all of
+its violations are reported at once.
 
 Place in the pipeline: core, below every stage; imports only josi.core.
 """
@@ -11,12 +13,12 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from josi.core.context import ChatContext, ContextError, PlannedSession, Profile, ReadinessToday, Turn
-from josi.core.contract.rules import RULES
+from josi.core.context import ChatContext, ContextError, PlannedSession, Profile, ReadinessToday, Turn, field_errors
+from josi.core.contract.rules import RULE_FIELDS, RULES
 from josi.core.contract.schema import KEY_ORDER, llm_intent_schema, validator
 
 __all__ = ["ChatContext", "ContextError", "PlannedSession", "Profile", "ReadinessToday", "Turn",
-           "Violation", "validate", "parse_intent", "dumps_intent", "llm_intent_schema", "KEY_ORDER", "RULES"]
+           "Violation", "validate", "parse_intent", "dumps_intent", "llm_intent_schema", "KEY_ORDER", "RULES", "RULE_FIELDS"]
 
 
 @dataclass(frozen=True)
@@ -45,10 +47,12 @@ def validate(intent: str | dict[str, Any], context: ChatContext) -> list[Violati
     obj, violations = parse_intent(intent)
     if obj is None:
         return violations
-    schema_errors = sorted(validator().iter_errors(obj), key=lambda e: list(e.path))
-    if schema_errors:
-        return [Violation("SCHEMA_INVALID", f"{'/'.join(map(str, e.path)) or '(root)'}: {e.message}") for e in schema_errors]
+    schema_errors = field_errors(validator(), obj)
+    violations += [Violation("SCHEMA_INVALID", f"{field}: {problem}") for field, problem in schema_errors]
+    invalid = {field.split("/")[0] for field, _ in schema_errors}
     for code, rule in RULES.items():
+        if any(name not in obj or name in invalid for name in RULE_FIELDS[code]):
+            continue  # the schema violation already names that field; the rule cannot judge it
         message = rule(obj, context)
         if message:
             violations.append(Violation(code, message))

@@ -57,6 +57,20 @@ def explain_workout_without_session(o, ctx):
         return "ExplainWorkout needs a planned session in the context"
 
 
+# code -> the answer fields its rule reads: `validate` runs a rule only when each of them is present
+# and passes the schema, so a rule never sees a missing key or a value of the wrong type.
+RULE_FIELDS: dict[str, tuple[str, ...]] = {
+    "BLOCKED_NEEDS_DECLINE": ("intent", "response_type", "guardrail_triggered", "guardrail_reason"),
+    "DECLINE_NEEDS_BLOCKED": ("intent", "response_type"),
+    "MEDICAL_NEEDS_SAFETY": ("intent", "response_type", "guardrail_triggered", "guardrail_reason"),
+    "SAFETY_NEEDS_MEDICAL": ("intent", "response_type"),
+    "GUARDRAIL_REASON_MISMATCH": ("guardrail_triggered", "guardrail_reason"),
+    "REPLAN_REQUEST_WITHOUT_REPLAN": ("intent", "replan_request"),
+    "REPLAN_WITHOUT_REQUEST": ("intent", "replan_request"),
+    "REPLAN_READINESS_MISMATCH": ("replan_request",),
+    "EXPLAIN_WORKOUT_WITHOUT_SESSION": ("response_type",),
+}
+
 RULES: dict[str, Rule] = {
     "BLOCKED_NEEDS_DECLINE": blocked_needs_decline,
     "DECLINE_NEEDS_BLOCKED": decline_needs_blocked,
