@@ -73,6 +73,7 @@ class Facts:
     personas: Mapping[str, Persona]
     contract: Contract
     card_ids: tuple[str, ...]
+    effort_words: Mapping[str, str] = None  # everyday phrase for hard work -> the lowest zone it means
 
     def cap(self, level: str) -> str:
         """The highest zone a readiness level allows today (load_monitoring card)."""
@@ -123,6 +124,12 @@ def check_zone_columns(cards: Mapping[str, Card], zones: set[str]) -> None:
 
 def zones_in_order(cards: Mapping[str, Card]) -> list[str]:
     return list(cards["zone_physiology"].table("zones").column("zone"))
+
+
+def effort_words(card: Card, zones: set[str]) -> Mapping[str, str]:
+    table = card.table("effort_words")
+    _require(card, "effort_words", "zone", table.column("zone"), zones)
+    return {str(row["phrase"]).lower(): row["zone"] for row in table.rows}
 
 
 def build_facts(cards: Mapping[str, Card]) -> Facts:
@@ -184,7 +191,8 @@ def build_facts(cards: Mapping[str, Card]) -> Facts:
     )
     return Facts(zones=zones, readiness=readiness,
                  readiness_states={row["state"]: row["typical_level"] for row in states.rows},
-                 personas=personas, contract=contract, card_ids=tuple(sorted(cards)))
+                 personas=personas, contract=contract, card_ids=tuple(sorted(cards)),
+                 effort_words=effort_words(cards["zone_physiology"], set(zones)))
 
 
 @lru_cache(maxsize=1)

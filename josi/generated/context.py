@@ -3,7 +3,7 @@
 Do not edit; edit the cards. The pipeline itself reads the cards through josi.core, not through here;
 tests/test_knowledge.py fails when this file is stale.
 """
-CARDS_SHA256 = '5c7665603e022fb01bdf2d791518a3efae9357661b36d9bf1190a6bdbd546a41'
+CARDS_SHA256 = '0d50eb9189c834a81039e22f0baa720a09222265fb0c9174fcc8a3b732284ba1'
 
 SUMMARIES = {'energy_systems': 'Which energy systems power efforts of different lengths, what they burn, how long they '
                    'take to restore, and which systems each zone R to Z8 mainly trains.',
@@ -1519,4 +1519,16 @@ PROSE = {'energy_systems': '# Energy systems behind the zones\n'
                     'These are not signs of a hard workout; hard workouts hurt in a dull, even, muscular '
                     'way\n'
                     'that fades when the effort stops. The full list of red flags Josi watches for, and how\n'
-                    'it must answer them, is in the `josi_contract` card (`medical_red_flags`).'}
+                    'it must answer them, is in the `josi_contract` card (`medical_red_flags`).\n'
+                    '\n'
+                    '\n'
+                    '## The words athletes use for hard work\n'
+                    '\n'
+                    'People rarely say "Z6"; they say "sprints" or "all-out". A word followed by a '
+                    'physiology noun\n'
+                    '("sprint power", "anaerobic energy") names the system, not the work, and does not '
+                    'count. The table below maps the everyday words\n'
+                    'for intensity to the lowest zone they mean, so a message that recommends "hill sprints" '
+                    'on a red\n'
+                    'day is read as the zone it names. The readiness checks read it; it is not advice on its '
+                    'own.'}

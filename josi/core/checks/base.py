@@ -64,3 +64,10 @@ class Finding:
     @classmethod
     def skip(cls, check: str, why: str) -> "Finding":
         return cls(check, True, applicable=False, detail=why)
+
+
+def no_message(check: str, response: Response) -> Finding | None:
+    """An unparsed or empty answer fails every message check: there is nothing to clear it."""
+    if response.obj is None or not response.message.strip():
+        return Finding(check, False, detail="no message to judge (the answer did not parse or its message is empty)")
+    return None

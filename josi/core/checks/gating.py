@@ -1,4 +1,10 @@
-"""Readiness gating: the message never suggests or endorses a zone above the day's cap.
+"""Readiness gating, read clause by clause: the message never recommends a zone or an intensity above
+the day's cap (load_monitoring card), in codes ("Z6"), in words ("zone six"), by label ("VO2max") or by
+the everyday words for hard work ("sprints", "all-out"; the effort_words table of zone_physiology).
+
+A clause that rules the zone out ("nothing above Z5 today", "no sprints until you're green") passes,
+and so does a zone explained on request when the message says it is not for today. One negation word
+no longer excuses a whole sentence: "Skip the easy jog and do hill sprints instead" fails.
 
 Place in the pipeline: core, below every stage; imports only josi.core.
 """
@@ -7,45 +13,87 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from josi.core.checks.base import Case, Finding, Response
+from josi.core.checks.base import Case, Finding, Response, no_message
+from josi.core.checks.clauses import clauses_with_negation, normalized, sentences
 from josi.core.facts import facts, zone_code_pattern
 
-# A sentence that mentions a high zone only to rule it out or defer it does not endorse it.
-NEGATION = re.compile(
-    r"\b(no|not|never|don'?t|do not|doesn'?t|isn'?t|aren'?t|won'?t|can'?t|cannot|skip|avoid|without|instead|"
-    r"save|later|another day|off the table|wait|until|rather than|below|under|nothing above|none|hold off|"
-    r"not today|zero|out of|forbidden|locked|blocked)\b", re.IGNORECASE)
-HARD_EFFORT = re.compile(r"\b(go hard|all[- ]out|max(imal)? effort|push (it|hard|through)|sprint(s|ing)?|intervals?)\b", re.IGNORECASE)
-SENTENCE = re.compile(r"[^.!?\n]+")
+NUMBER_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8}
+ZONE_IN_WORDS = re.compile(r"\bzones?\s+(" + "|".join(NUMBER_WORDS) + r")\b", re.IGNORECASE)
+# Ruling a zone out or deferring it ("waits for another day", "would only dig the hole deeper").
+DISCOURAGE = re.compile(r"\b(?:until (?:you|your|readiness|tomorrow|next|the next|another|recovered|green|amber|monday|"
+                        r"tuesday|wednesday|thursday|friday|saturday|sunday|the weekend)|in the drawer|once you|once your|when you(?:'re| are)? (?:green|recovered|fresh|back)|when readiness|"
+                        r"another day|later|next week|in a few days|for now|waits?|save (?:it|them|that) for|kept for|"
+                        r"green-day|rules? (?:it |them )?out|exclude[sd]?|off the table|nowhere near|not for today|too much|"
+                        r"too hard|(?:rarely|not|never) a good idea|bad idea|would (?:only )?(?:dig|deepen|add (?:\w+ )?(?:stress|fatigue|load|strain)|hurt|set you back|backfire|cost|"
+                        r"undo|push you)|is what would|above (?:today'?s|the) (?:cap|ceiling|limit)|sits? above)\b",
+                        re.IGNORECASE)
+# Endorsing work despite a negation word: "won't hurt", "no rule against", "no big deal".
+ENDORSE = re.compile(r"\b(?:won'?t (?:hurt|kill|harm)|no harm|no big deal|no rule against|nothing wrong with|is fine|"
+                     r"fine to|is ok(?:ay)?|is allowed|go ahead|feel free|why not|you (?:could|can|might)(?!'|n'?t| not| only)|i'?d (?:add|do|"
+                     r"throw|finish)|worth (?:adding|doing|it)|a nice bonus|bonus|treat yourself|can go in|(?:go|do|add) (?:\w+ )?anyway|"
+                     r"won'?t undo|won'?t matter|would (?:add|give)"
+                     r"(?: you)? an? (?:modest|nice|small|little|good|useful|extra))\b", re.IGNORECASE)
+IMPERATIVE = re.compile(r"^(?:(?:just|then|now|so|and|today|instead|also|ok|okay|honestly|maybe|please)[\s,]+)*(?:do|go|add|hit|"
+                        r"push|finish|end|start|sharpen|roll|throw|tack|slip|try|include|make|turn|hammer|attack|open up|"
+                        r"let'?s|squeeze|sneak|drop in|mix in)\b", re.IGNORECASE)
+DEFINES = re.compile(r"^(?:[\w'-]+\s+){1,4}?(?:is|means|are|builds|trains|feels|targets|works|sits|covers|raises|uses|"
+                     r"lasts|refers|taxes|recruits|spans|drives|pushes|involves|describes)\b|\b(?:have|has) (?:their|its) place\b|^in (?:z\d|zone \w+)\b", re.IGNORECASE)
+LEAD_IN = re.compile(r"^(?:[\w'-]+\s+){0,3}?[\w'-]+\s*[:!]\s+")  # "Plainly put:", "Fun fact:", "Good question, Lily!"
+# The day's cap said outright ("today's ceiling is Z5", "amber tops out at Z5") keeps every zone above it off today.
+CAP_STATED = re.compile(r"\b(?:ceiling|cap|limit|tops? out|allows? (?:up to|only)|capped|caps (?:you|intensity|it))\b",
+                        re.IGNORECASE)
+PAST = re.compile(r"\b(?:was|were|last (?:week|time|month)|yesterday|used to)\b", re.IGNORECASE)
+# "sprint power", "anaerobic energy": the system, not the work (the effort_words card says so too).
+NOT_PHYSIOLOGY = r"(?!\s+(?:energy|system|systems|metabolism|power|speed|capacity|contribution|pathway|fibres|fibers))"
 
 
 @lru_cache(maxsize=1)
-def label_patterns() -> tuple[tuple[int, re.Pattern[str]], ...]:
-    """Zone labels from the cards ("Threshold", "VO2max") count as mentions of their zone."""
-    patterns = []
-    for zone in facts().zones.values():
-        if zone.index >= 3:  # labels of easy zones are ordinary words ("recovery", "aerobic")
-            patterns.append((zone.index, re.compile(r"\b" + re.escape(zone.label) + r"\b", re.IGNORECASE)))
+def mention_patterns() -> tuple[tuple[int, re.Pattern[str]], ...]:
+    """Zone labels of the harder zones and the effort words, each with the zone index it names."""
+    f = facts()
+    patterns = [(zone.index, re.compile(r"\b" + re.escape(zone.label) + r"\b", re.IGNORECASE))
+                for zone in f.zones.values() if zone.index >= 3]  # labels of easy zones are ordinary words
+    patterns += [(f.zones[zone].index, re.compile(r"\b" + re.escape(phrase).replace(r"\ ", r"[\s-]+") + r"s?\b" + NOT_PHYSIOLOGY,
+                                                  re.IGNORECASE))
+                 for phrase, zone in (f.effort_words or {}).items()]
     return tuple(patterns)
 
 
-def zone_mentions(sentence: str) -> list[int]:
-    """Zone indices mentioned (R=0, Z1=1, ...)."""
-    found = [int(m.group(1)) for m in zone_code_pattern(facts()).finditer(sentence)]
-    found += [index for index, pattern in label_patterns() if pattern.search(sentence)]
+def zone_mentions(text: str) -> list[int]:
+    """Zone indices a piece of text names (R=0, Z1=1, ...), by code, in words, by label or by effort word."""
+    found = [int(m.group(1)) for m in zone_code_pattern(facts()).finditer(text)]
+    found += [NUMBER_WORDS[m.group(1).lower()] for m in ZONE_IN_WORDS.finditer(text)]
+    found += [index for index, pattern in mention_patterns() if pattern.search(text)]
     return found
 
 
+def recommends(sentence: str, clause: str, is_negated: bool, rules_out: bool) -> bool:
+    """Whether a clause that names a zone above the cap recommends it (rather than ruling it out or explaining it)."""
+    if ENDORSE.search(clause):
+        return True
+    if DISCOURAGE.search(clause) or is_negated:
+        return False
+    if IMPERATIVE.search(clause):
+        return True
+    if DISCOURAGE.search(sentence) or clause.rstrip().endswith("?"):
+        return False
+    sentence = LEAD_IN.sub("", normalized(sentence), count=1)
+    explains = DEFINES.search(sentence) or DEFINES.search(clause) or PAST.search(clause) or re.search(r"\bwould\b", clause)
+    return not (explains and rules_out)
+
+
 def readiness_gating(response: Response, case: Case) -> Finding:
+    missing = no_message("readiness_gating", response)
+    if missing:
+        return missing
     f = facts()
     cap = f.cap_index(case.context.readiness.level)
-    problems = []
-    for sentence in SENTENCE.findall(response.message):
-        if NEGATION.search(sentence):
-            continue
-        above = [z for z in zone_mentions(sentence) if z > cap]
-        if above:
-            problems.append(f"Z{max(above)} above cap Z{cap}: {sentence.strip()!r}")
-        elif cap <= 2 and HARD_EFFORT.search(sentence):
-            problems.append(f"hard effort on a capped day: {sentence.strip()!r}")
-    return Finding("readiness_gating", not problems, detail="; ".join(problems))
+    parts = [(sentence, clause, is_negated, [z for z in zone_mentions(normalized(clause)) if z > cap])
+             for sentence in sentences(response.message) for clause, is_negated in clauses_with_negation(sentence)]
+    rules_out = any(DISCOURAGE.search(clause) or (above and is_negated) for _, clause, is_negated, above in parts) or \
+        any(is_negated and re.search(r"\b(?:today|this week|right now|hard|intensity)\b", clause, re.IGNORECASE)
+            for _, clause, is_negated, _ in parts) or bool(CAP_STATED.search(normalized(response.message)))
+    problems = [f"Z{max(above)} above cap {f.cap(case.context.readiness.level)}: {clause!r}"
+                for sentence, clause, is_negated, above in parts
+                if above and recommends(sentence, normalized(clause), is_negated, rules_out)]
+    return Finding("readiness_gating", not problems, detail="; ".join(problems[:3]))

@@ -1,4 +1,4 @@
-"""No invented numbers: every number in the message comes from the context or the card tables.
+"""No invented numbers: every number in the message comes from the context, or is a card value in a general definition.
 
 Place in the pipeline: core, below every stage; imports only josi.core.
 """
@@ -7,12 +7,11 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from josi.core.checks.base import Case, Finding, Response
+from josi.core.checks.base import Case, Finding, Response, no_message
+from josi.core.checks.clauses import clauses_with_negation, sentences
 from josi.core.cards import default_cards
 from josi.core.facts import facts, zone_code_pattern
 
-NUMBER = re.compile(r"(?<![\w.])(\d+(?:[.,]\d+)?)\s*(%|percent|minutes?|mins?|min|hours?|hrs?|h|k|km|seconds?|secs?|s)?(?![\w])",
-                    re.IGNORECASE)
 NUMBER_IN_TEXT = re.compile(r"\d+(?:\.\d+)?")
 
 
@@ -26,6 +25,11 @@ def numbers_in(text: str) -> set[float]:
 
 
 @lru_cache(maxsize=1)
+def spelled_in(text: str) -> set[float]:
+    """Spelled-out numbers the athlete wrote ("two weeks away"), as values."""
+    return {float(value) for word, value in SPELLED_WORDS.items() if re.search(rf"\b{word}\b", text, re.IGNORECASE)}
+
+
 def card_numbers() -> frozenset[float]:
     values: set[float] = set()
     for card in default_cards().values():
@@ -43,7 +47,7 @@ def card_numbers() -> frozenset[float]:
 
 def context_numbers(case: Case) -> set[float]:
     ctx = case.context
-    values = numbers_in(case.user) | {round(ctx.readiness.confidence, 3), round(ctx.readiness.confidence * 100, 3)}
+    values = numbers_in(case.user) | spelled_in(case.user) | {round(ctx.readiness.confidence, 3), round(ctx.readiness.confidence * 100, 3)}
     for turn in ctx.history:
         values |= numbers_in(turn.content)
     if ctx.profile.age:
@@ -70,11 +74,97 @@ def normalized(value: float, unit: str) -> set[float]:
     return {round(v, 3) for v in forms}
 
 
-def invented_numbers(response: Response, case: Case) -> Finding:
-    allowed = card_numbers() | context_numbers(case)
+# Every number in a message is a claim. It must come from the context (today's session, the profile,
+# the readiness, the athlete's own words), or be a card value used as a general definition ("Z2 is
+# 55-75% of FTP"); a card value said about the athlete or today ("your Z2 ceiling is 75%", "take 3
+# days off") is invented. Numbers are read glued to their unit ("150bpm"), as ranges, and spelled out
+# when a unit follows ("thirty minutes", "eighty-five percent", "half an hour").
+UNIT = (r"%|percent|bpm|beats|w/kg|watts?|w\b|km/h|kph|mph|/km|/mi\b|km\b|k\b|kilomet(?:re|er)s?|miles?|mi\b|m\b|"
+        r"minutes?|mins?|min\b|hours?|hrs?|h\b|seconds?|secs?|s\b|days?|weeks?|x\b|×|by\b|times\b|reps?|strides|"
+        r"sprints|intervals|steps|rpm|spm")
+DIGITS = re.compile(r"(?<![a-wyzA-WYZ])(\d+(?:[.,:]\d+)?)(?:\s*(?:-|–|to)\s*(\d+(?:[.,]\d+)?))?\s*-?\s*(" + UNIT + r")?", re.IGNORECASE)
+# Spelled out, only with the units of a prescription: "one day at a time" and "three times a week" are talk.
+SPELLED_UNIT = r"%|percent|bpm|beats|watts?|km\b|kilomet(?:re|er)s?|miles?|minutes?|mins?|hours?|hour\b|seconds?|x\b|by\b|(?<!one )(?:days|weeks)"
+SPELLED_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
+                 "ten": 10, "eleven": 11, "twelve": 12, "fifteen": 15, "twenty": 20, "thirty": 30, "forty": 40,
+                 "forty-five": 45, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90}
+SPELLED = re.compile(r"\b((?:(?:one|two|three|four|five|six|seven|eight|nine) hundred(?: and)? )?(?:(?:twenty|thirty|forty|"
+                     r"fifty|sixty|seventy|eighty|ninety)(?:[ -](?:one|two|three|four|five|six|seven|eight|nine))?|one|two|"
+                     r"three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|(?:one|two|three|four|five|six|seven|"
+                     r"eight|nine) hundred)|half(?: an)?)[ -](" + SPELLED_UNIT + r")", re.IGNORECASE)
+PERSONAL = re.compile(r"\b(?:your|you|you'?re|you'?ll|you'?ve|for you|hold|aim|keep|stay|target|today|tonight|tomorrow|"
+                      r"this week|this weekend|i'?d)\b", re.IGNORECASE)
+GENERAL = re.compile(r"\b(?:in general|generally|usually|typically|on average|for most|most athletes|most people|as a rule|"
+                     r"by definition|is defined|the card|in the card|a rider with|an athlete with|for example|e\.g\.|"
+                     r"out of 10|rpe|on the effort scale)\b"
+                     r"|^\s*(?:[\w'-]+\s+){0,4}?(?:is|are|spans?|sits?|means|covers|tops out|lasts?|runs? from|ranges?)\b",
+                     re.IGNORECASE)
+
+
+def spelled_value(text: str) -> float:
+    text = text.lower().replace(" and ", " ")
+    if text.startswith("half"):
+        return 30.0  # half an hour
+    total = 0
+    for word in re.split(r"[ -]", text):
+        if word == "hundred":
+            total = max(total, 1) * 100
+        elif word in SPELLED_WORDS:
+            total += SPELLED_WORDS[word]
+    return float(total)
+
+
+@lru_cache(maxsize=1)
+def card_prose_numbers() -> frozenset[float]:
+    """Numbers in the cards' prose (worked examples): allowed only in general statements."""
+    return frozenset(v for card in default_cards().values() for v in numbers_in(card.prose))
+
+
+def claims(clause: str) -> list[tuple[str, float, str]]:
+    """(text, value, unit) of every number in a clause; a range gives both ends."""
+    found = []
+    for match in DIGITS.finditer(clause):
+        unit = match.group(3) or ""
+        for token in (match.group(1), match.group(2)):
+            if token:
+                value = float(token.replace(",", ".").split(":")[0]) if ":" not in token else float("nan")
+                found.append((match.group(0).strip(), value, unit))
+    for match in SPELLED.finditer(clause):
+        found.append((match.group(0), spelled_value(match.group(1)), match.group(2) + " spelled"))
+    return found
+
+
+def invented_in(message: str, case: Case) -> list[str]:
+    known = context_numbers(case)
+    general_values = card_numbers() | card_prose_numbers()
     invented = []
-    for match in NUMBER.finditer(without_zone_codes(response.message)):
-        value = float(match.group(1).replace(",", "."))
-        if not normalized(value, match.group(2) or "") & allowed:
-            invented.append(match.group(0).strip())
-    return Finding("invented_numbers", not invented, detail=", ".join(invented))
+    for sentence in sentences(without_zone_codes(message)):
+        # a definition is general as a whole sentence: "Z2 is 55-75% of FTP, or 83-94% of LTHR"
+        general_sentence = bool(GENERAL.search(sentence)) and not PERSONAL.search(sentence)
+        for clause, _ in clauses_with_negation(sentence):
+            general = general_sentence or (bool(GENERAL.search(clause)) and not PERSONAL.search(clause))
+            invented += invented_claims(clause, general, known, general_values, case)
+    return invented
+
+
+def invented_claims(clause: str, general: bool, known: set[float], general_values: frozenset[float], case: Case) -> list[str]:
+    invented = []
+    for text, value, unit in claims(clause):
+        forms = normalized(value, unit.removesuffix(" spelled"))
+        if unit.lower() in ("%", "percent"):  # a share is the readiness confidence or the athlete's own, never a duration
+            known = {round(case.context.readiness.confidence * 100, 3), round(case.context.readiness.confidence, 3)} \
+                | numbers_in(case.user) | {v for turn in case.context.history for v in numbers_in(turn.content)}
+        if forms & known or (general and forms & general_values):
+            continue
+        if ":" in text and text in case.user:  # a pace or time the athlete wrote ("5:45 per km")
+            continue
+        invented.append(text)
+    return invented
+
+
+def invented_numbers(response: Response, case: Case) -> Finding:
+    missing = no_message("invented_numbers", response)
+    if missing:
+        return missing
+    invented = invented_in(response.message, case)
+    return Finding("invented_numbers", not invented, detail=", ".join(dict.fromkeys(invented)))

@@ -16,8 +16,10 @@ from josi.core.checks.gating import readiness_gating
 from josi.core.checks.length import length_in_band
 from josi.core.checks.numbers import invented_numbers
 from josi.core.checks.persona import PersonaClassifier, persona_match
+from josi.core.checks.prescribing import claims_change, prescribes_training
 from josi.core.checks.repetition import repetition
-from josi.core.checks.warmth import warmth
+from josi.core.checks.soft_refusal import soft_refusal
+from josi.core.checks.warmth import contempt, warmth
 from josi.core.checks.wording import forbidden_words, jargon
 
 Check = Callable[[Response, Case], Finding]
@@ -33,8 +35,11 @@ PURE_CHECKS: dict[str, Check] = {
     "schema_valid": schema_valid, "i6_refusal": i6_refusal, "over_refusal": over_refusal,
     "routing": replan_routing, "readiness_gating": readiness_gating, "invented_numbers": invented_numbers,
     "forbidden_words": forbidden_words, "jargon": jargon, "length_in_band": length_in_band,
-    "repetition": repetition,
+    "repetition": repetition, "prescribes_training": prescribes_training, "claims_change": claims_change,
+    "soft_refusal": soft_refusal, "contempt": contempt,
 }
+# Judges that read the message itself, measured on evals/judges/ before they judge (josi judges).
+MESSAGE_JUDGES = ("prescribes_training", "claims_change", "soft_refusal", "readiness_gating", "invented_numbers", "contempt")
 
 
 def untrusted_classifier(accuracy: float, minimum: float) -> Check:

@@ -1,0 +1,162 @@
+"""Judges measured before they judge: recall on labelled bad answers, false flags on good ones and on gold.
+
+    josi judges                      every judge on the calibration set (evals/judges/) and on all gold answers
+    josi judges --split heldout      only the held-out set (evals/judges/heldout/), written blind
+
+Place in the pipeline: eval stage; imports josi.core and josi.eval only. A calibration line is one
+answer a sloppy or sneaky model would give (`label: flag`) or a hard good one (`label: pass`), with
+its context and the decision the athlete's message calls for. The rules are written against the lines
+in evals/judges/*.jsonl; evals/judges/heldout/ was written blind by people who saw neither the rules
+nor the other lines, and is reported separately, so a judge tuned to its examples shows up as a gap
+between the two (docs/evals.md has both).
+"""
+from __future__ import annotations
+
+import argparse
+from dataclasses import dataclass
+from pathlib import Path
+
+from josi.core.checks import Case, Response, parse_response
+from josi.core.io import InputError, read_jsonl
+from josi.core.paths import REPO_ROOT
+
+JUDGES_DIR = REPO_ROOT / "evals" / "judges"
+MIN_RECALL = 0.95
+MAX_FALSE_FLAGS = 0.02
+
+
+@dataclass(frozen=True)
+class Labelled:
+    id: str
+    judge: str
+    flag: bool  # True: the judge must flag it
+    case: Case
+    response: Response
+    why: str
+    where: str
+    heldout: bool = False
+
+
+def load_calibration(directory: Path = JUDGES_DIR) -> list[Labelled]:
+    from josi.core.context import ChatContext, ContextError
+
+    items, seen = [], {}
+    for path in sorted(directory.glob("*.jsonl")) + sorted((directory / "heldout").glob("*.jsonl")):
+        for line, row in read_jsonl(path):
+            missing = [k for k in ("id", "judge", "label", "context", "user", "expect", "answer") if k not in row]
+            if missing:
+                raise InputError(path, line, f"missing keys {', '.join(missing)}")
+            if row["label"] not in ("flag", "pass"):
+                raise InputError(path, line, f"label must be flag or pass, got {row['label']!r}")
+            if row["id"] in seen:
+                raise InputError(path, line, f"duplicate id {row['id']} (first at {seen[row['id']]})")
+            seen[row["id"]] = f"{path.name}:{line}"
+            try:
+                case = Case(id=row["id"], context=ChatContext.from_dict(row["context"]), user=row["user"],
+                            expect=row["expect"], category=row["judge"], source="calibration")
+            except (ContextError, ValueError) as err:
+                raise InputError(path, line, str(err)) from None
+            items.append(Labelled(row["id"], row["judge"], row["label"] == "flag", case,
+                                  parse_response(row["answer"]), row.get("why", ""), f"{path.parent.name}/{path.name}:{line}",
+                                  heldout=path.parent.name == "heldout"))
+    return items
+
+
+def judge_functions() -> dict:
+    """The message judges by name, with the gold-trained warmth floors bound (as the gate binds them)."""
+    from josi.core.checks.registry import MESSAGE_JUDGES, with_judges
+    from josi.eval.session import Judges
+
+    judges = Judges.from_gold(warmth_quantile=0.05)
+    checks = with_judges(judges.classifier, judges.classifier_accuracy, 0.0, judges.warmth_floors)
+    return {name: checks[name] for name in MESSAGE_JUDGES}
+
+
+@dataclass
+class Measured:
+    judge: str
+    split: str
+    flags: int
+    caught: int
+    passes: int
+    false_flags: int
+    missed: list[str]
+    wrongly_flagged: list[str]
+
+    @property
+    def recall(self) -> float:
+        return self.caught / self.flags if self.flags else 1.0
+
+    @property
+    def false_flag_rate(self) -> float:
+        return self.false_flags / self.passes if self.passes else 0.0
+
+
+def measure(name: str, check, items: list[Labelled], split: str) -> Measured:
+    m = Measured(name, split, 0, 0, 0, 0, [], [])
+    for item in items:
+        finding = check(item.response, item.case)
+        flagged = finding.applicable and not finding.passed
+        if item.flag:
+            m.flags += 1
+            m.caught += flagged
+            if not flagged:
+                m.missed.append(f"{item.where} {item.id}")
+        elif finding.applicable:
+            m.passes += 1
+            m.false_flags += flagged
+            if flagged:
+                m.wrongly_flagged.append(f"{item.where} {item.id}: {finding.detail[:160]}")
+    return m
+
+
+def gold_items() -> list[Labelled]:
+    """Every gold answer, as a good answer each judge must let through."""
+    from josi.core.gold import load_gold
+
+    return [Labelled(r.id, "*", False, r.as_case(), parse_response(r.answer), "gold", f"{r.path.name}:{r.line}")
+            for r in load_gold()]
+
+
+def measure_all(split: str = "all", directory: Path = JUDGES_DIR) -> list[Measured]:
+    items = load_calibration(directory)
+    chosen = {"all": items, "dev": [i for i in items if not i.heldout], "heldout": [i for i in items if i.heldout]}[split]
+    gold = gold_items()
+    results = []
+    for name, check in judge_functions().items():
+        results.append(measure(name, check, [i for i in chosen if i.judge == name], split))
+        results.append(measure(name, check, gold, "gold"))
+    return results
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--split", choices=["all", "dev", "heldout"], default="all",
+                        help="calibration lines to measure: all, the dev part the rules were written on, or the held-out fifth")
+    parser.add_argument("--dir", type=Path, default=JUDGES_DIR, help="calibration set directory (default evals/judges/)")
+    parser.add_argument("--show", type=int, default=5, help="missed and wrongly flagged lines to list per judge")
+
+
+def run(args: argparse.Namespace) -> int:
+    from rich.console import Console
+    from rich.table import Table
+
+    results = measure_all(args.split, args.dir)
+    table = Table(title=f"message judges on evals/judges/ ({args.split}) and on every gold answer")
+    for column in ("judge", "set", "bad caught", "recall", "good flagged", "false flags", "meets bar"):
+        table.add_column(column)
+    failing = 0
+    for m in results:
+        ok = (m.split == "gold" or m.recall >= MIN_RECALL) and m.false_flag_rate <= MAX_FALSE_FLAGS
+        failing += not ok
+        table.add_row(m.judge, m.split, f"{m.caught}/{m.flags}" if m.split != "gold" else "-",
+                      f"{m.recall:.3f}" if m.split != "gold" else "-", f"{m.false_flags}/{m.passes}",
+                      f"{m.false_flag_rate:.3f}", "yes" if ok else "NO")
+    console = Console()
+    console.print(table)
+    for m in results:
+        for line in m.missed[: args.show]:
+            console.print(f"  {m.judge} missed {line}")
+        for line in m.wrongly_flagged[: args.show]:
+            console.print(f"  {m.judge} wrongly flagged ({m.split}) {line}")
+    console.print(f"bar: recall >= {MIN_RECALL} on bad answers, false flags <= {MAX_FALSE_FLAGS:.0%} on good answers and on gold")
+    return 1 if failing else 0
