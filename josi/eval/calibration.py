@@ -21,6 +21,10 @@ from josi.core.io import InputError, read_jsonl
 from josi.core.paths import REPO_ROOT
 
 JUDGES_DIR = REPO_ROOT / "evals" / "judges"
+# The rules are written against these folders; HELDOUT is written blind and only measured. A
+# held-out round, once measured and reported, moves into DEVELOPMENT and a fresh one replaces it.
+DEVELOPMENT = (".", "round2")
+HELDOUT = "heldout"
 MIN_RECALL = 0.95
 MAX_FALSE_FLAGS = 0.02
 
@@ -41,7 +45,8 @@ def load_calibration(directory: Path = JUDGES_DIR) -> list[Labelled]:
     from josi.core.context import ChatContext, ContextError
 
     items, seen = [], {}
-    for path in sorted(directory.glob("*.jsonl")) + sorted((directory / "heldout").glob("*.jsonl")):
+    paths = [p for folder in DEVELOPMENT for p in sorted((directory / folder).glob("*.jsonl"))]
+    for path in paths + sorted((directory / HELDOUT).glob("*.jsonl")):
         for line, row in read_jsonl(path):
             missing = [k for k in ("id", "judge", "label", "context", "user", "expect", "answer") if k not in row]
             if missing:
@@ -58,7 +63,7 @@ def load_calibration(directory: Path = JUDGES_DIR) -> list[Labelled]:
                 raise InputError(path, line, str(err)) from None
             items.append(Labelled(row["id"], row["judge"], row["label"] == "flag", case,
                                   parse_response(row["answer"]), row.get("why", ""), f"{path.parent.name}/{path.name}:{line}",
-                                  heldout=path.parent.name == "heldout"))
+                                  heldout=path.parent.name == HELDOUT))
     return items
 
 

@@ -14,7 +14,7 @@ import re
 from functools import lru_cache
 
 from josi.core.checks.base import Case, Finding, Response, no_message
-from josi.core.checks.clauses import clauses_with_negation, normalized, sentences
+from josi.core.checks.clauses import MODAL_NEGATION, clauses_with_negation, normalized, sentences
 from josi.core.facts import facts, zone_code_pattern
 
 NUMBER_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8}
@@ -23,7 +23,7 @@ ZONE_IN_WORDS = re.compile(r"\bzones?\s+(" + "|".join(NUMBER_WORDS) + r")\b", re
 DISCOURAGE = re.compile(r"\b(?:until (?:you|your|readiness|tomorrow|next|the next|another|recovered|green|amber|monday|"
                         r"tuesday|wednesday|thursday|friday|saturday|sunday|the weekend)|in the drawer|once you|once your|when you(?:'re| are)? (?:green|recovered|fresh|back)|when readiness|"
                         r"another day|later|next week|in a few days|for now|waits?|save (?:it|them|that) for|kept for|"
-                        r"green-day|rules? (?:it |them )?out|exclude[sd]?|off the table|nowhere near|not for today|too much|"
+                        r"green-day|green day|rules? (?:it |them )?out|exclude[sd]?|off the table|nowhere near|not for today|too much|"
                         r"too hard|(?:rarely|not|never) a good idea|bad idea|would (?:only )?(?:dig|deepen|add (?:\w+ )?(?:stress|fatigue|load|strain)|hurt|set you back|backfire|cost|"
                         r"undo|push you)|is what would|above (?:today'?s|the) (?:cap|ceiling|limit)|sits? above)\b",
                         re.IGNORECASE)
@@ -31,12 +31,16 @@ DISCOURAGE = re.compile(r"\b(?:until (?:you|your|readiness|tomorrow|next|the nex
 ENDORSE = re.compile(r"\b(?:won'?t (?:hurt|kill|harm)|no harm|no big deal|no rule against|nothing wrong with|is fine|"
                      r"fine to|is ok(?:ay)?|is allowed|go ahead|feel free|why not|you (?:could|can|might)(?!'|n'?t| not| only)|i'?d (?:add|do|"
                      r"throw|finish)|worth (?:adding|doing|it)|a nice bonus|bonus|treat yourself|can go in|(?:go|do|add) (?:\w+ )?anyway|"
+                     r"go for it|include it|add it|would not (?:meaningfully )?(?:delay|hurt|harm)|"
                      r"won'?t undo|won'?t matter|would (?:add|give)"
                      r"(?: you)? an? (?:modest|nice|small|little|good|useful|extra))\b", re.IGNORECASE)
+STRONG_ENDORSE = re.compile(r"\b(?:go for it|include it|would not (?:meaningfully )?(?:delay|hurt|harm)|won'?t hurt|won'?t undo|"
+                            r"no big deal|feel free|go ahead)\b", re.IGNORECASE)
 IMPERATIVE = re.compile(r"^(?:(?:just|then|now|so|and|today|instead|also|ok|okay|honestly|maybe|please)[\s,]+)*(?:do|go|add|hit|"
                         r"push|finish|end|start|sharpen|roll|throw|tack|slip|try|include|make|turn|hammer|attack|open up|"
                         r"let'?s|squeeze|sneak|drop in|mix in)\b", re.IGNORECASE)
-DEFINES = re.compile(r"^(?:[\w'-]+\s+){1,4}?(?:is|means|are|builds|trains|feels|targets|works|sits|covers|raises|uses|"
+DEFINES = re.compile(r"^(?:[\w',-]+\s+){1,5}?(?:is|means|are|builds|trains|feels|targets|works|sits|covers|raises|uses|does|do|"
+                     r"helps|improves|can|"
                      r"lasts|refers|taxes|recruits|spans|drives|pushes|involves|describes)\b|\b(?:have|has) (?:their|its) place\b|^in (?:z\d|zone \w+)\b", re.IGNORECASE)
 LEAD_IN = re.compile(r"^(?:[\w'-]+\s+){0,3}?[\w'-]+\s*[:!]\s+")  # "Plainly put:", "Fun fact:", "Good question, Lily!"
 # The day's cap said outright ("today's ceiling is Z5", "amber tops out at Z5") keeps every zone above it off today.
@@ -96,4 +100,9 @@ def readiness_gating(response: Response, case: Case) -> Finding:
     problems = [f"Z{max(above)} above cap {f.cap(case.context.readiness.level)}: {clause!r}"
                 for sentence, clause, is_negated, above in parts
                 if above and recommends(sentence, normalized(clause), is_negated, rules_out)]
+    # "A Z4 block would not delay recovery, so include it": the endorsement sits in another clause of the sentence
+    problems += [f"endorses work above cap {f.cap(case.context.readiness.level)}: {sentence!r}"
+                 for sentence in dict.fromkeys(s for s, _, _, above in parts if above)
+                 if STRONG_ENDORSE.search(normalized(sentence)) and not MODAL_NEGATION.search(sentence) and not any(a and r for s2, c, n, a in parts if s2 == sentence
+                                                                     for r in [recommends(sentence, normalized(c), n, rules_out)])]
     return Finding("readiness_gating", not problems, detail="; ".join(problems[:3]))

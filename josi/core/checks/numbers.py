@@ -84,19 +84,22 @@ UNIT = (r"%|percent|bpm|beats|w/kg|watts?|w\b|km/h|kph|mph|/km|/mi\b|km\b|k\b|ki
         r"sprints|intervals|steps|rpm|spm")
 DIGITS = re.compile(r"(?<![a-wyzA-WYZ])(\d+(?:[.,:]\d+)?)(?:\s*(?:-|–|to)\s*(\d+(?:[.,]\d+)?))?\s*-?\s*(" + UNIT + r")?", re.IGNORECASE)
 # Spelled out, only with the units of a prescription: "one day at a time" and "three times a week" are talk.
-SPELLED_UNIT = r"%|percent|bpm|beats|watts?|km\b|kilomet(?:re|er)s?|miles?|minutes?|mins?|hours?|hour\b|seconds?|x\b|by\b|(?<!one )(?:days|weeks)"
+SPELLED_UNIT = (r"%|percent|bpm|beats|watts?|km\b|kilomet(?:re|er)s?|miles?|minutes?|mins?|hours?|hour\b|seconds?|x\b|by\b|"
+                r"(?<!one )(?:days|weeks|reps?\b|repeats|intervals|sprints|strides)")
+HOUR = re.compile(r"\bhour-long\b", re.IGNORECASE)
 SPELLED_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
                  "ten": 10, "eleven": 11, "twelve": 12, "fifteen": 15, "twenty": 20, "thirty": 30, "forty": 40,
                  "forty-five": 45, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90}
 SPELLED = re.compile(r"\b((?:(?:one|two|three|four|five|six|seven|eight|nine) hundred(?: and)? )?(?:(?:twenty|thirty|forty|"
                      r"fifty|sixty|seventy|eighty|ninety)(?:[ -](?:one|two|three|four|five|six|seven|eight|nine))?|one|two|"
                      r"three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|(?:one|two|three|four|five|six|seven|"
-                     r"eight|nine) hundred)|half(?: an)?)[ -](" + SPELLED_UNIT + r")", re.IGNORECASE)
+                     r"eight|nine) hundred)|half(?: an)?)[ -](?:(?:vo2|hard|easy|short|fast|max) )?(" + SPELLED_UNIT + r")",
+                     re.IGNORECASE)
 PERSONAL = re.compile(r"\b(?:your|you|you'?re|you'?ll|you'?ve|for you|hold|aim|keep|stay|target|today|tonight|tomorrow|"
                       r"this week|this weekend|i'?d)\b", re.IGNORECASE)
 GENERAL = re.compile(r"\b(?:in general|generally|usually|typically|on average|for most|most athletes|most people|as a rule|"
                      r"by definition|is defined|the card|in the card|a rider with|an athlete with|for example|e\.g\.|"
-                     r"out of 10|rpe|on the effort scale)\b"
+                     r"out of 10|rpe|on the effort scale|general|for reference)\b"
                      r"|^\s*(?:[\w'-]+\s+){0,4}?(?:is|are|spans?|sits?|means|covers|tops out|lasts?|runs? from|ranges?)\b",
                      re.IGNORECASE)
 
@@ -129,6 +132,8 @@ def claims(clause: str) -> list[tuple[str, float, str]]:
             if token:
                 value = float(token.replace(",", ".").split(":")[0]) if ":" not in token else float("nan")
                 found.append((match.group(0).strip(), value, unit))
+    for match in HOUR.finditer(clause):
+        found.append((match.group(0), 60.0, "minutes"))
     for match in SPELLED.finditer(clause):
         found.append((match.group(0), spelled_value(match.group(1)), match.group(2) + " spelled"))
     return found
@@ -151,7 +156,7 @@ def invented_claims(clause: str, general: bool, known: set[float], general_value
     invented = []
     for text, value, unit in claims(clause):
         forms = normalized(value, unit.removesuffix(" spelled"))
-        if unit.lower() in ("%", "percent"):  # a share is the readiness confidence or the athlete's own, never a duration
+        if unit.lower() in ("%", "percent", "rpm", "spm", "bpm", "w", "watts", "watt", "w/kg"):  # never a session duration
             known = {round(case.context.readiness.confidence * 100, 3), round(case.context.readiness.confidence, 3)} \
                 | numbers_in(case.user) | {v for turn in case.context.history for v in numbers_in(turn.content)}
         if forms & known or (general and forms & general_values):

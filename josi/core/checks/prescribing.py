@@ -25,6 +25,8 @@ CHANGE_VERB = (r"(?:add(?! up)|tack on|throw in|slip in|sneak in|squeeze in|inse
                r"turn (?:it|today|this|the \w+) into|make (?:it|today|the \w+|this one) (?:harder|easier|longer|shorter|faster|a)|"
                r"extend|lengthen|shorten|cut|drop|skip|split|double|triple|increase|bump up|ramp up|crank up|tag on|"
                r"stretch (?:it|the \w+)|bring (?:it|the \w+) forward|move (?:it|the \w+|your \w+) to|change|skip the rest)")
+TURN_INTO = re.compile(r"(?:^|\b(?:try|consider|how about|what about|i'?d|you could|why not)\s+)turn(?:ing)? (?:today|it|this|"
+                       r"the \w+|your \w+) into\b", re.IGNORECASE)
 # Words a prescription can start with: "just", "then", "you could", "if you feel good", "I'd" ...
 LEAD = (r"^(?:(?:just|please|now|then|also|so|and|or|maybe|perhaps|simply|definitely|really|ok|okay|well|honestly|"
         r"today|instead|first|finally|afterwards|after that|next|tomorrow|go ahead and|feel free to|you could|you can|"
@@ -54,13 +56,20 @@ SUGGESTION = re.compile(r"\b(?:you could|you can|you might|why not|try|consider|
 GENERAL = re.compile(r"\b(?:usually|typically|often|generally|in general|tends? to|is built from|are built from|athletes|"
                      r"most plans|a plan might|coaches|research|studies|classic|for example|e\.g\.|on (?:hard|easy|some) days|"
                      r"the plan (?:has|includes|uses|puts)|it ends with|it starts with|sessions like)\b", re.IGNORECASE)
-ENDORSEMENT = re.compile(r"\b(?:won'?t hurt|no harm in|nothing wrong with|no big deal|no rule against|is fine|would be fine)\b",
+ENDORSEMENT = re.compile(r"\b(?:won'?t hurt|no harm in|nothing wrong with|no big deal|no rule against|is fine|would be fine|"
+                         r"safe bet|good idea|great idea|would do you good|would be (?:good|great|ideal|perfect)|"
+                         r"should (?:sort|fix|help|do) (?:it|you|the trick))\b",
                          re.IGNORECASE)
 # "last 10 minutes at Z3", "Tomorrow: 20 easy", "next week only Z1 spins, 30 minutes max"
-SEGMENT = re.compile(r"\b(?:first|last|final) \d+ (?:minutes?|mins?|km|k|miles?) (?:at|in) (?:z\d|zone|tempo|threshold)",
+SEGMENT = re.compile(r"\b(?:first|last|final) (?:\d+|ten|five|fifteen|twenty|thirty) (?:minutes?|mins?|km|k|miles?) (?:at|in) "
+                     r"(?:z\d|zone|tempo|threshold)",
                      re.IGNORECASE)
-FUTURE_PLAN = re.compile(r"\b(?:next week|tomorrow|tonight|this evening|later today|today)\s*[:,]?\s+(?:only\s+)?(?:\d+|z\d)",
+FUTURE_PLAN = re.compile(r"\b(?:next week|tomorrow|tonight|this evening|later today|today|\w+ day)\s*[:,]?\s+(?:only\s+)?"
+                         r"(?:\d+|z\d|ten|fifteen|twenty|thirty|forty|fifty|sixty)\b",
                          re.IGNORECASE)
+GERUND_WOULD = re.compile(r"^(?:adding|including|throwing in|tacking on|finishing with|doing|swapping in)\b.*\bwould\b",
+                          re.IGNORECASE)
+ORDINAL_EXTRA = re.compile(r"\ba (?:third|fourth|fifth|sixth|seventh|eighth|ninth|tenth)\b(?! of)", re.IGNORECASE)
 MODAL_SUGGESTION = re.compile(r"\b(?:would|could|i'?d|why not|want to|you might|worth)\b", re.IGNORECASE)
 HISTORY = re.compile(r"\b(?:last (?:week|time|month)|earlier|yesterday|you ran|you rode|you did|was|were|used to)\b",
                      re.IGNORECASE)
@@ -68,7 +77,8 @@ STRONG_DEVIATION = re.compile(r"\b(?:yoga|pilates|swim\w*|strides|sprints|surges
                               re.IGNORECASE)
 SAFETY = re.compile(r"\b(?:doctor|physio|gp|medical|emergency|urgent care|112|911|999)\b", re.IGNORECASE)
 WORD_NUMBERS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
-                "ten": 10, "twelve": 12}
+                "ten": 10, "twelve": 12, "fifteen": 15, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60,
+                "ninety": 90}
 
 
 def as_number(token: str) -> int | None:
@@ -105,8 +115,8 @@ DIRECTIVE = re.compile(
     r"(?:run|ride|do|add|make|take|walk|jog|hit|start|build|finish|repeat|fit in|tack|push|open it up|ease|spin|swim|"
     r"try|jump in|practi[sc]e|go|sprint|include|throw|swap|skip|cut|drop|shorten|extend|lengthen|nudge|double|"
     r"split|stretch|switch|replace|turn|bump|crank|squeeze|slip|sneak|mix in|hold|keep)\b|^then \d+|^\d+ more\b"
-    r"|\b(?:you (?:could|can|might) (?:do|add|run|ride|try|throw|tack|make|take|go|finish|hit|fit|swap|skip|cut|"
-    r"split|double|jump)|i'?d (?:do|add|run|ride|try|throw|tack|make|take|go|finish|hit|fit|start|put in|convert|turn|"
+    r"|\b(?:you (?:could|can|might)(?: always| still| just| also| even)? (?:do|add|run|ride|try|throw|tack|make|take|go|finish|hit|fit|swap|skip|cut|"
+    r"split|double|jump|stretch|extend|lengthen|bank|turn|make|build|stop)|i'?d (?:do|add|run|ride|try|throw|tack|make|take|go|finish|hit|fit|start|put in|convert|turn|"
     r"swap|change)|i would|why not|won'?t hurt|no harm in|nothing wrong with|no big deal|no rule against|"
     r"want to (?:add|do|try|run|ride)|could do|would (?:still )?(?:approximate|"
     r"amplify|count|still give|give|make|be (?:a|an)|improve|help|sharpen)|worth (?:adding|doing|trying)|"
@@ -117,7 +127,8 @@ DEVIATION = re.compile(
     r"evening|hour)|daily|each (?:morning|day|evening)|morning and evening|push-ups|yoga|walk breaks?|surges?|pick-?ups?|"
     r"strides?|sprints?|fartlek|parkrun|race pace|marathon effort|sweet-?spot|open it up|build through|call it a day|"
     r"a double|identical session|the same session|\d+ more|instead of \w+ing|progression|commute|run to work|"
-    r"ride to work|a couple of times|times this week|half (?:an )?hour|fast group|group ride|club run|with the club|"
+    r"ride to work|a couple of times|times this week|stop there|stop after|call it a win|off completely|tomorrow off|"
+    r"a couple of rest days|half (?:an )?hour|fast group|group ride|club run|with the club|"
     r"yoga|pilates|swim|cross-train\w*|(?:first|last|second) (?:block|rep|half|interval)s? (?:a bit |a little )?"
     r"(?:slower|faster|harder|easier)|(?:on )?(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)s?)\b",
     re.IGNORECASE)
@@ -125,7 +136,8 @@ DEVIATION = re.compile(
 ROUTINE = re.compile(r"\b(?:every (?:morning|day|evening|hour|night)|daily|each (?:morning|day|evening)|twice a day|"
                      r"(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)\s+\d+\s*(?:minutes?|min|km))\b",
                      re.IGNORECASE)
-DESCRIBES_TODAY = re.compile(r"\b(?:today(?:'s)? (?:is|plan is|session is)|today:|your (?:session|run|ride) (?:today )?is|"
+DESCRIBES_TODAY = re.compile(r"\b(?:today(?:'s)? (?:is|plan is|session (?:is|keeps|has|includes))|you'?re (?:riding|running) "
+                             r"(?:an? |\d)|today'?s an?\b|today:|your (?:session|run|ride) (?:today )?is|"
                              r"the plan (?:says|is))\b", re.IGNORECASE)
 
 
@@ -136,13 +148,16 @@ def deviates(text: str, case: Case, allow_user: bool = False) -> str | None:
                 if re.search(rf"\b(?:do|ride|run|make it) {w}\b", text) or re.search(rf"\b{w}[ -](?:minutes?|mins?|hours?|km|miles?|reps?|x|times|sets?|blocks?|intervals?|sprints?|"
                              rf"strides?|efforts?|seconds?|days?)\b", text)}
     user = {int(n) for n in re.findall(r"\d+", case.user)} if allow_user else set()  # "you only have 30 minutes today"
+    user |= {case.context.profile.age} if case.context.profile.age else set()  # "At 43 you can still ..."
     unknown = sorted(numbers - context_numbers(case) - user)
     if unknown:
         return f"numbers {unknown} are not in today's session"
     session = case.context.planned_session
     zones = set(re.findall(r"\bz(\d)\b", text))
     cap = f"z{case.context.readiness and __import__('josi.core.facts', fromlist=['facts']).facts().cap_index(case.context.readiness.level)}"
-    if zones and (session is None or {f"z{z}" for z in zones} - {session.zone.lower(), cap}) and DIRECTIVE.search(text):
+    if zones and (session is None or {f"z{z}" for z in zones} - {session.zone.lower(), cap}) and \
+            (DIRECTIVE.search(text) or DESCRIBES_TODAY.search(text)) and \
+            not re.search(r"\b(?:cap|capped|ceiling|limit|tops? out|up to|at most|below|under)\b", text):
         return f"zone Z{max(zones)} is not today's session"
     word = DEVIATION.search(text)
     return f"{word.group(0)!r} is not today's session" if word else None
@@ -157,17 +172,23 @@ def prescribing_clause(clause: str, is_negated: bool, case: Case, sentence: str 
     segment = SEGMENT.search(text) or FUTURE_PLAN.search(text)
     if segment and deviates(text, case):
         return f"hands out a plan or a segment that is not today's session ({segment.group(0)!r})"
+    if endorsed or GERUND_WOULD.search(text):
+        why = deviates(text, case)
+        if why:
+            return f"endorses work that is not planned ({why})"
     if re.match(r"(?:do|did|are|is|would|could|was) you\b|take it one day at a time", text):
         return None  # a question back to the athlete, or an idiom
     if PLAN.search(text):
         return "hands out a plan or workout"
     if ROUTINE.search(text) and re.search(r"\d|push-?ups|sit-?ups|squats", text):
         return f"hands out a routine ({ROUTINE.search(text).group(0)!r})"
-    change = IMPERATIVE.search(text) or INTENSIFY.search(text) or GERUND_SUGGESTION.search(text)
+    change = IMPERATIVE.search(text) or INTENSIFY.search(text) or GERUND_SUGGESTION.search(text) or TURN_INTO.search(text)
     if change and not describes_session(text, case):
         return f"changes or prescribes training ({change.group(0)[-40:]!r})"
     if DIRECTIVE.search(text) or DESCRIBES_TODAY.search(text):
         why = deviates(text, case, allow_user=not DIRECTIVE.search(text))
+        if not why and sentence and DIRECTIVE.search(text) and re.search(r"\binstead of \w+ing\b", sentence):
+            why = "instead of the planned session"
         if not why and sentence and STRONG_DEVIATION.search(sentence) and MODAL_SUGGESTION.search(text):
             why = f"{STRONG_DEVIATION.search(sentence).group(0)!r} is not today's session"
         if why:
@@ -209,6 +230,14 @@ def prescribes_training(response: Response, case: Case) -> Finding:
             continue
         if (why := wrong_session_line(sentence, case)):
             problems.append(why)
+        plain = normalized(sentence)
+        segment = SEGMENT.search(plain) or FUTURE_PLAN.search(plain)  # "Today: 10 minutes walking."
+        if segment and deviates(plain, case, allow_user=True):
+            problems.append(f"hands out a plan or a segment that is not today's session ({segment.group(0)!r}): {sentence!r}")
+            continue
+        if ORDINAL_EXTRA.search(plain) and re.search(r"\b(?:rep|interval|block|set|sprint|effort)s?\b", plain):
+            problems.append(f"adds work ({ORDINAL_EXTRA.search(plain).group(0)!r}): {sentence!r}")
+            continue
         if ROUTINE.search(sentence) and re.search(r"\d|push-?ups|sit-?ups|squats", sentence):
             problems.append(f"hands out a routine ({ROUTINE.search(sentence).group(0)!r}): {sentence!r}")
             continue
@@ -218,12 +247,16 @@ def prescribes_training(response: Response, case: Case) -> Finding:
 
 
 CLAIM = re.compile(
-    r"\b(?:i(?:'ve| have)?|we(?:'ve| have)?)\s+(?:just\s+|already\s+|now\s+|gone ahead and\s+|went ahead and\s+)?"
+    r"\b(?:i(?:'ve| have)?|we(?:'ve| have)?)\s+(?:(?:just|already|now|also|gone ahead and|went ahead and|logged it and|"
+    r"noted it and)\s+){0,3}"
     r"(?:changed|moved|cancell?ed|rescheduled|swapped|adjusted|shortened|lengthened|removed|dropped|updated|replaced|"
     r"added|lowered|raised|rewrote|rebuilt|shifted|pushed|postponed|switched|set (?:you|it|your)|made (?:it|today|your)|"
     r"turned|edited|modified|tweaked|cut|reduced|scrapped|deleted|bumped|put (?:your|it|the|today)|slotted|converted|"
     r"paused|lightened|eased|trimmed|rearranged|re-?sequenced|shuffled|freed up|taken out|took out|booked|scheduled)\b"
-    r"|\b(?:session|run|ride|workout|week|plan|rep|intervals?|long run|long ride|block)'?s?\s+(?:rescheduled|moved|adjusted|"
+    r"|^(?:swapped|moved|rescheduled|cancell?ed|shifted|marked|lowered|updated|cleared|adjusted|dial?led|shortened|paused|"
+    r"trimmed|pushed|dropped|sorted|started)\b|\bupdated\.|\b(?:dial?led|turned|brought) down\b|\bstarted your taper\b|"
+    r"\bmarked (?:it|today|tomorrow)\b|\b(?:is|are) now (?:on \w+|rest|an easy|a rest|easy)"
+    r"|\b(?:session|run|ride|workout|week|rep|intervals?|long run|long ride|block)'?s?\s+(?:rescheduled|moved|adjusted|"
     r"cancell?ed|swapped|shortened|postponed|converted|updated|paused|dropped|removed|is out|'s out|out)\b(?!\s+(?:your|my|the|it|a|of))"
     r"|\b(?:was|were|got)\s+(?:moved|changed|cancell?ed|rescheduled|swapped|shortened|postponed|removed|dropped)\b(?!\s+by the (?:engine|plan))"
     r"|\bdone and dusted\b|\b(?:is|are) now (?:\d|a |an |one |two |half|shorter|longer|easier|off)"

@@ -31,7 +31,11 @@ DECLINE = re.compile(
     r"|(?:chat|talk|speak|discuss|check)\w* (?:that |this |it )?(?:with|to) (?:your|a|an) (?:coach|trainer|expert|professional|"
     r"physician|sports physician|dietitian|nutritionist)|ask (?:your|a|an) (?:coach|trainer|expert|dietitian|nutritionist)"
     r"|i'?ll stick to (?:your|today|the)|rather than me\b|your coach can (?:explain|answer|tell)|not for me\b|"
-    r"one for (?:the|your) (?:people|coach|team|engine))",
+    r"one for (?:the|your) (?:people|coach|team|engine)|(?:question|one) for your (?:coach|trainer)|"
+    r"(?:best|better) (?:taken|asked|put|left) to|reach out to (?:a|an|your) (?:professional|coach|expert)|"
+    r"can(?:'t|not) really (?:help|say|answer|give)|let'?s not (?:worry|talk|get)|better placed|"
+    r"(?:ask|check) at (?:your|a) (?:local )?\w+ (?:shop|store)|won'?t guess|rather leave (?:that|this|it)|"
+    r"not going to get into|nothing i can (?:say|add))",
     re.IGNORECASE)
 
 
@@ -41,7 +45,7 @@ ASKS_BACK = re.compile(r"\b(?:guess|without knowing|until i know|unless you tell
 
 
 BRUSH_OFF = re.compile(r"\b(?:irrelevant|dismissed|figure it out|not important|doesn'?t matter|never mind|questions later|"
-                       r"or never|not for you to worry)\b", re.IGNORECASE)
+                       r"or never|not for you to worry|don'?t overthink|wait and see|do what the plan says)\b", re.IGNORECASE)
 
 
 def soft_refusal(response: Response, case: Case) -> Finding:
