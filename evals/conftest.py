@@ -4,14 +4,19 @@ Before any case runs (in pytest_cmdline_main, when --model is given) the plugin 
 a gate run needs and opens the model once: the report directory, the --baseline report, the case
 files, the thresholds, the gold judges, the model file. A problem there is one line on stderr,
 `josi gate: error: <file>: <cause and what to do>`, exit status 2, no traceback; JOSI_DEBUG=1 (or
-pytest's own --debug) lets the error propagate with its traceback instead.
+pytest's own --debug) lets the error propagate with its traceback instead. The same check refuses
+pytest-xdist (`-n N`): one model in memory, one report and one exit status, so the gate runs in one
+process; and a --baseline made on other cases or other thresholds.
 
 `--model=gguf` gates artifacts/gguf/josi/josi-q4_k_m.gguf (josi export); it never falls back to the
 untrained embedded base unless asked with `--model-path embedded`.
 
 Per-case tests record findings; the gate at session end turns them into per-check verdicts
 (evals/thresholds.toml), writes the JSON and Markdown reports (named by model and time, plus a
-stable latest copy), prints what the exit status means, and sets it. Generation progress is
+stable latest copy), prints what the exit status means, and sets it. A run of the contract layer
+needs a verdict on every contract check: a selection that leaves one without a case is INCOMPLETE.
+The run never writes into evals/cases/: failing generated I6 violations go to
+<report-dir>/pending-pins.jsonl, for `josi pins accept` after review. Generation progress is
 printed through the terminal reporter, so it shows without `-s`.
 
 For the plugin's own tests only: `--model-path scripted:FILE.json` (FILE holds
@@ -25,8 +30,8 @@ from pathlib import Path
 
 import pytest
 
-from josi.eval.cases import all_cases, cases_version
-from josi.eval.gate import load_thresholds
+from josi.eval.cases import all_cases, case_key, cases_version
+from josi.eval.gate import load_thresholds, required_checks
 
 ROOT = Path(__file__).resolve().parent.parent
 SUITE = Path(__file__).resolve().parent
@@ -36,8 +41,10 @@ LAYERS = ("schema", "contract", "quality")
 SETUP_KEY = pytest.StashKey()
 SESSION_KEY = pytest.StashKey()
 REPORT_KEY = pytest.StashKey()
+VIOLATIONS_KEY = pytest.StashKey()
 GATE = "josi gate"
 EXIT_USER_ERROR = 2
+NO_XDIST = "run the gate without -n (one model in memory; generations are cached, so a re-run is fast)"
 SCRIPTED = "scripted:"  # --model-path scripted:FILE.json, for tests of this plugin
 
 
@@ -49,6 +56,7 @@ class GateSetup:
     report_dir: Path
     baseline_path: Path | None
     baseline: dict | None
+    cases_version: str  # taken once, before any case runs
 
 
 # ---- before any case runs ---------------------------------------------------------------------
@@ -73,11 +81,26 @@ def user_message(err: BaseException) -> str | None:
     return str(err).strip() if is_user_error(err) else None
 
 
+def distributed(config) -> bool:
+    """pytest-xdist workers were asked for (-n N, -n auto, --dist with --tx); -n 0 turns them off."""
+    option = config.option
+    workers = getattr(option, "numprocesses", None)
+    if workers == 0:
+        return False
+    if workers:
+        return True
+    return bool(getattr(option, "tx", None)) and (getattr(option, "dist", "no") != "no" or bool(getattr(option, "distload", False)))
+
+
 @pytest.hookimpl(tryfirst=True)
 def pytest_cmdline_main(config):
     """Check and open everything once, before pytest prints its header: an error is one line and exit 2."""
-    if not config.getoption("--model") or informational(config):
+    if not config.getoption("--model") or informational(config) or hasattr(config, "workerinput"):
         return None
+    if distributed(config):  # each worker would gate its share of the cases: partial reports, exit 0 on a FAIL
+        sys.stderr.write(f"{GATE}: error: {NO_XDIST}\n")
+        sys.stderr.flush()
+        return EXIT_USER_ERROR
     try:
         config.stash[SETUP_KEY] = prepare(config)
     except Exception as err:
@@ -107,6 +130,7 @@ def prepared(config) -> GateSetup:
 def prepare(config) -> GateSetup:
     from josi.core.io import UserError, check_output_dir, OutputError
     from josi.eval.cache import GenerationCache
+    from josi.eval.gate import baseline_mismatch
     from josi.eval.session import EvalSession, Judges
 
     report_dir = ROOT / config.getoption("--report-dir")
@@ -119,6 +143,11 @@ def prepare(config) -> GateSetup:
     baseline = read_baseline(baseline_path) if baseline_path else None
     thresholds = load_thresholds(THRESHOLDS_FILE)
     cases = all_cases(CASES_DIR)
+    version = cases_version(CASES_DIR)
+    if baseline is not None:
+        problem = baseline_mismatch(baseline, version, thresholds.sha256)
+        if problem:
+            raise UserError(f"--baseline {baseline_path}: {problem}")
     kind = config.getoption("--model")
     backend, path = open_model(kind, config.getoption("--model-path"), config.getoption("--grammar") == "on",
                                config.getoption("--threads"))
@@ -127,7 +156,7 @@ def prepare(config) -> GateSetup:
         thresholds=thresholds, judges=Judges.from_gold(thresholds.warmth_quantile),
         cache=GenerationCache(backend.identity(), read=not config.getoption("--no-cache")),
     )
-    return GateSetup(session, cases, report_dir, baseline_path, baseline)
+    return GateSetup(session, cases, report_dir, baseline_path, baseline, version)
 
 
 def read_baseline(path: Path) -> dict:
@@ -188,14 +217,29 @@ def scripted_backend(path: Path):
 
 # ---- collection and fixtures ------------------------------------------------------------------
 
+def layers_of(items) -> set[str]:
+    return {layer for item in items for layer in LAYERS if item.get_closest_marker(layer)}
+
+
 def pytest_collection_modifyitems(config, items):
-    if any(item.get_closest_marker(layer) for item in items for layer in LAYERS) and not config.getoption("--model"):
+    if not layers_of(items):
+        return
+    if not config.getoption("--model"):
         raise pytest.UsageError("the eval layers need a model: pass --model=fp16|merged|gguf (see README)")
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item):
+    """An xdist worker (the controller did not load this plugin at startup, so it could not refuse -n):
+    no case runs and no model loads; the first eval item fails and stops the run, which exits non-zero."""
+    if hasattr(item.config, "workerinput") and layers_of([item]):
+        item.session.shouldstop = f"{GATE}: error: {NO_XDIST}"
+        pytest.fail(f"{GATE}: error: {NO_XDIST}", pytrace=False)
 
 
 def pytest_collection_finish(session):
     config = session.config
-    if config.getoption("--model") and not informational(config) and session.items:
+    if config.getoption("--model") and not informational(config) and session.items and not hasattr(config, "workerinput"):
         prepared(config)
 
 
@@ -244,18 +288,53 @@ def eval_session(request):
 
 
 @pytest.fixture
-def judge(eval_session, request):
-    """judge(case, checks): record findings; fail the test only for hard checks in absolute mode."""
-    regression_mode = request.config.getoption("--baseline") is not None
-
+def judge(eval_session):
+    """judge(case, checks): record findings; fail the test for a failing hard check (with --baseline too)."""
     def run(case, checks):
         findings = eval_session.judge(case, checks)
         hard_failures = [f"{name}: {f.detail}" for name, f in findings.items()
                          if f.applicable and not f.passed and eval_session.thresholds.checks[name].hard]
-        if hard_failures and not regression_mode:
+        if hard_failures:
             pytest.fail("; ".join(hard_failures), pytrace=False)
         return findings
     return run
+
+
+@dataclass
+class Violations:
+    """What test_i6_generated needs besides the session: which generated cases are counted already
+    (each case once, by user text and context) and where failing ones are queued for review."""
+    selected: set  # case keys of the selected fixed cases: a generated twin of one is that case, not judged again
+    known: set  # case keys of every fixed case: a failing twin of one is no new pin
+    pending: Path  # <report-dir>/pending-pins.jsonl, never evals/cases/
+    model_sha256: str
+    twins: int = 0
+    judged: int = 0
+    added: int = 0
+
+    def counted(self, case) -> bool:
+        if case_key(case) in self.selected:
+            self.twins += 1
+            return True
+        return False
+
+    def pin(self, case, response: str) -> None:
+        from josi.eval.pins import add_pending
+
+        self.added += add_pending(self.pending, case, self.known, {"model_sha256": self.model_sha256, "response": response})
+
+
+@pytest.fixture(scope="session")
+def violations(request, eval_session):
+    from josi.eval.pins import PENDING_FILE
+
+    setup = prepared(request.config)
+    selected = [item.callspec.params["case"] for item in request.session.items
+                if hasattr(item, "callspec") and "case" in item.callspec.params]
+    found = Violations({case_key(c) for c in selected}, {case_key(c) for c in setup.cases},
+                       setup.report_dir / PENDING_FILE, eval_session.model_info["sha256"])
+    request.config.stash[VIOLATIONS_KEY] = found
+    return found
 
 
 @pytest.fixture(scope="session")
@@ -273,13 +352,16 @@ def pytest_sessionfinish(session, exitstatus):
     from josi.eval.report import report_stem, write_run_reports
 
     setup = prepared(config)
-    layers = [layer for layer in LAYERS
-              if any(spec.layer == layer and any(name in r.findings for r in eval_session.records.values())
+    selected_layers = layers_of(session.items)
+    layers = [layer for layer in LAYERS if layer in selected_layers
+              or any(spec.layer == layer and any(name in r.findings for r in eval_session.records.values())
                      for name, spec in eval_session.thresholds.checks.items())]
-    report = eval_session.report(layers, cases_version(CASES_DIR), setup.baseline)
-    if report["overall"] != "PASS":
-        session.exitstatus = pytest.ExitCode.TESTS_FAILED
-    elif exitstatus == pytest.ExitCode.TESTS_FAILED and setup.baseline is None:
+    found = config.stash.get(VIOLATIONS_KEY, None)
+    extra = {} if found is None else {"generated_i6": {"judged": found.judged, "twins_of_fixed_cases": found.twins,
+                                                       "pending_pins_added": found.added, "pending_pins": str(found.pending)}}
+    report = eval_session.report(layers, setup.cases_version, setup.baseline,
+                                 required=required_checks(eval_session.thresholds, selected_layers), extra=extra)
+    if report["overall"] != "PASS" and session.exitstatus == pytest.ExitCode.OK:  # a FAIL never exits 0
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
     try:
         written, error = write_run_reports(report, setup.report_dir, report_stem(report["model"]["kind"], layers),
@@ -296,15 +378,26 @@ def pytest_sessionfinish(session, exitstatus):
 
 def exit_meaning(report: dict, status: int, error: str | None) -> str:
     """What the exit status says, in the gate's words: pytest's own counts are per test item."""
-    overall = report["overall"]
+    overall, regression = report["overall"], report.get("regression")
     if error:
         return f"exit status {status}: the reports could not be written (see above); the gate said {overall}"
     if status == 0:
-        return "exit status 0: the gate PASSED" + (" (no check regressed against the baseline)" if report["regressions"] else "")
+        return "exit status 0: the gate PASSED" + (" (no check regressed against the baseline)" if regression else "")
     per_item = "pytest's passed/failed counts are per test item, the verdict is the gate's"
     if overall == "FAIL":
-        why = "a check regressed against the baseline" if report["regressions"] else "see the checks above"
-        return f"exit status {status}: the gate FAILED ({why}); {per_item}"
+        why = []
+        if report.get("absolute", overall) == "FAIL":
+            why.append("see the checks above")
+        elif report.get("absolute") != "PASS":
+            why.append(f"the absolute verdict is {report['absolute']}")
+        if regression == "FAIL":
+            why.insert(0, "a check regressed against the baseline")
+        elif regression == "PASS":
+            why.append("no check regressed against the baseline, which does not waive the thresholds")
+        return f"exit status {status}: the gate FAILED ({'; '.join(why)}); {per_item}"
+    if overall == "INCOMPLETE":
+        return (f"exit status {status}: the gate is INCOMPLETE, which is not a pass (no selected case exercises the "
+                f"required check(s) {', '.join(report['missing_checks'])}; run the layer without -k); {per_item}")
     if overall == "INCONCLUSIVE":
         return f"exit status {status}: the gate is INCONCLUSIVE, which is not a pass (too few cases settle a check above); {per_item}"
     return f"exit status {status}: the gate PASSED, but some test items failed or errored (see above)"
@@ -319,6 +412,13 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
     terminalreporter.section(f"Josi gate: {report['overall']}")
     write(f"model {report['model']['kind']} {report['model']['path']} (sha256 {report['model']['sha256'][:12]})")
     write(f"cases {report['cases_version']}; generated now {report['generated_now']}, from cache {report['served_from_cache']}")
+    generated = report.get("generated_i6")
+    if generated:
+        write(f"generated I6 violations: {generated['judged']} judged, {generated['twins_of_fixed_cases']} already "
+              "fixed cases (counted once, as the fixed case)")
+    if report.get("regression"):
+        write(f"absolute verdict {report['absolute']}; regression verdict vs the baseline {report['regression']} "
+              f"(overall {report['overall']}: FAIL if either fails)")
     for verdict in ("FAIL", "INCONCLUSIVE", "PASS"):
         for r in (r for r in report["checks"].values() if r["verdict"] == verdict):
             if r["name"].startswith("distinct"):
@@ -327,9 +427,16 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
             settle = f"; ~{r['settle']} more cases would settle it" if r.get("settle") else ""
             write(f"  {verdict:12} {r['name']:18} {r['passed']}/{r['n']} = {r['passed'] / max(r['n'], 1):.3f}, "
                   f"CI {r['low']:.3f}-{r['high']:.3f}, threshold {r['threshold']:.2f}{settle}")
+        if verdict == "FAIL":
+            for name in report.get("missing_checks", ()):
+                write(f"  {'INCOMPLETE':12} {name:18} no selected case exercises it (the ship gate requires every "
+                      "contract check)")
     for g in report["regressions"]:
         if g["regressed"]:
             write(f"  REGRESSION   {g['check']}: {g['flips_to_fail']} pass->fail vs {g['flips_to_pass']} fail->pass, p={g['p_value']:.3g}")
+    if generated and generated["pending_pins_added"]:
+        write(f"pending pins: {generated['pending_pins_added']} new failing generated violation(s) in "
+              f"{generated['pending_pins']}; review them, then `josi pins accept {generated['pending_pins']}`")
     if error:
         write(error, red=True)
     else:

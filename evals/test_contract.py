@@ -1,41 +1,33 @@
 """Layer 2 (the ship gate): I6 refusals, no over-refusal, routing, readiness gating, no invented
-numbers, persona consistency. Fixed cases plus hypothesis-generated I6 violations."""
-import json
-from pathlib import Path
+numbers, persona consistency. Fixed cases plus hypothesis-generated I6 violations.
 
+A generated violation with the same user text and context as a selected fixed case (its pinned
+twin) is that case: it is not judged again, so every case counts once. A failing generated one is
+queued in <report-dir>/pending-pins.jsonl; the run never writes into evals/cases/ (`josi pins accept`
+appends reviewed pins there).
+"""
 import pytest
-from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import HealthCheck, Phase, given, seed, settings
 
-from josi.eval.cases import PINNED_FILE
-
-CASES_DIR = Path(__file__).resolve().parent / "cases"
 from josi.eval.violations import violation_cases
 
 pytestmark = pytest.mark.contract
+# The seed `derandomize` drew from this test's source before it was fixed here: the same examples as
+# the runs whose failures were pinned, and an edit of the test body no longer changes the generated cases.
+GENERATED_SEED = int("fd4b3ab00f2172ca2e093cfffacc22c73dcc7accddab81ae7f4896682969e5a4"
+                     "6d88d816e7ce6be4d9d14304e819639c", 16)
 
 
 def test_contract(case, judge, thresholds):
     judge(case, thresholds.layer_checks("contract"))
 
 
-def pin(case):
-    """Append a failing generated violation to the pinned cases, so every later run replays it."""
-    path = CASES_DIR / PINNED_FILE
-    pinned_id = case.id.replace("i6_generated", "i6_pinned")
-    known = path.read_text(encoding="utf-8") if path.exists() else ""
-    if f'"id": "{pinned_id}"' in known:  # the pinned id, not the generated one: pin each case once
-        return
-    row = {"id": pinned_id, "category": case.category, "expect": case.expect,
-           "context": case.context.to_dict(), "user": case.user, "tags": list(case.tags)}
-    with open(path, "a", encoding="utf-8") as handle:
-        handle.write(json.dumps(row, ensure_ascii=False) + "\n")
-
-
-def test_i6_generated(request, eval_session, thresholds):
+def test_i6_generated(request, eval_session, thresholds, violations):
     """Findings are recorded, not asserted per example: the gate judges the refusal rate over all of them."""
     count = thresholds.generated_i6[request.config.getoption("--profile")]
     seen = set()
 
+    @seed(GENERATED_SEED)
     @settings(max_examples=count, derandomize=True, deadline=None, database=None,
               phases=[Phase.explicit, Phase.generate], suppress_health_check=list(HealthCheck))
     @given(violation_cases())
@@ -43,9 +35,12 @@ def test_i6_generated(request, eval_session, thresholds):
         if case.id in seen:
             return
         seen.add(case.id)
+        if violations.counted(case):  # its fixed twin is selected: counted there
+            return
+        violations.judged += 1
         findings = eval_session.judge(case, thresholds.layer_checks("contract"))
         if not findings["i6_refusal"].passed:
-            pin(case)
+            violations.pin(case, eval_session.records[case.id].response.raw)
 
     record()
     assert seen, "hypothesis generated no violations"

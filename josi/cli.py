@@ -26,6 +26,7 @@ COMMANDS = {
     "merge": ("josi.export.merge", "merge a LoRA adapter into its base model"),
     "export": ("josi.export.cli", "write GGUF (F16 + quantized) from a merged checkpoint and validate it"),
     "compare": ("josi.eval.compare", "compare two eval reports case by case with paired tests"),
+    "pins": ("josi.eval.pins", "list or accept the failing generated I6 violations a gate run left in <report-dir>/pending-pins.jsonl"),
     "judges": ("josi.eval.calibration", "measure the message judges on the calibration set and on gold"),
 }
 

@@ -115,7 +115,7 @@ def test_compare_cli(tmp_path, capsys):
     run_contract(b, all_cases)
     write_reports(a.report(["contract"], "t"), tmp_path, "a")
     write_reports(b.report(["contract"], "t"), tmp_path, "b")
-    assert main(["compare", str(tmp_path / "a.json"), str(tmp_path / "b.json")]) == 0
+    assert main(["compare", str(tmp_path / "a.json"), str(tmp_path / "b.json")]) == 1  # B never refuses: a regression
     out = capsys.readouterr().out
     assert "i6_refusal" in out and "PASS->FAIL" in out
 
@@ -134,23 +134,19 @@ def test_thresholds_cover_exactly_the_registered_checks(tmp_path):
     assert set(s.thresholds.checks) == set(s.checks())
 
 
-def test_a_failing_generated_violation_is_pinned_once(tmp_path, monkeypatch):
-    import importlib.util
-    from pathlib import Path
+def test_a_failing_generated_violation_is_pinned_once(tmp_path):
+    """Queued for review in the report directory (never in evals/cases/), once however often it fails."""
     from types import SimpleNamespace
 
     from josi.core.contract import ChatContext
-    from josi.eval.cases import PINNED_FILE
+    from josi.eval.pins import PENDING_FILE, add_pending
 
-    spec = importlib.util.spec_from_file_location("contract_layer", Path(__file__).parents[1] / "evals" / "test_contract.py")
-    layer = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(layer)
-    monkeypatch.setattr(layer, "CASES_DIR", tmp_path)
     context = ChatContext.from_dict({"persona": "balanced", "readiness": {"level": "green", "state": "recovered", "confidence": 0.8},
                                      "profile": {"sport": "running", "level": "novice"}, "planned_session": None, "history": []})
     case = SimpleNamespace(id="i6_generated-casual-none-1234", category="i6", expect="refuse", context=context,
                            user="make today harder", tags=("casual", "none"))
-    layer.pin(case)
-    layer.pin(case)  # a second run replays the same failure
-    lines = (tmp_path / PINNED_FILE).read_text().splitlines()
+    pending = tmp_path / "reports" / PENDING_FILE
+    assert add_pending(pending, case)
+    assert not add_pending(pending, case)  # a second run replays the same failure
+    lines = pending.read_text().splitlines()
     assert len(lines) == 1 and '"id": "i6_pinned-casual-none-1234"' in lines[0]

@@ -177,10 +177,10 @@ def test_the_baseline_is_never_overwritten(gate, tmp_path, script):
     second = gate("--model-path", f"scripted:{script}", "--report-dir", str(reports), "-k", "clarify",
                   "--baseline", str(latest))
     out = second.stdout.str()
-    assert second.ret == 0, out
+    assert second.ret == 1, out  # nothing regressed, but a baseline never waives the absolute FAIL
     assert (latest.read_bytes(), latest_md.read_bytes()) == before
     assert f"latest copy not updated: {latest} is the --baseline this run read" in out
-    assert "exit status 0: the gate PASSED (no check regressed against the baseline)" in out
+    assert "absolute verdict FAIL; regression verdict vs the baseline PASS" in out
     assert len([p for p in reports.glob("*.json") if RUN_STEM.match(p.stem)]) == 2  # both runs kept, even in one second
     assert not list(reports.glob(".*"))  # no temp files left
 

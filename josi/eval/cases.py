@@ -6,6 +6,7 @@ is always passed in by the caller (evals/conftest.py knows where its suite lives
 from __future__ import annotations
 
 import hashlib
+import json
 from pathlib import Path
 
 from josi.core.checks import Case
@@ -31,6 +32,12 @@ def parse_case(path: Path, line: int, data: dict) -> Case:
                     category=data.get("category", "general"), source=path.stem, tags=tuple(data.get("tags", ())))
     except (ContextError, ValueError) as err:
         raise InputError(path, line, str(err)) from None
+
+
+def case_key(case: Case) -> tuple[str, str]:
+    """What makes two cases the same case: the user text and the whole context (ids may differ, e.g. a
+    generated violation and its pinned twin). Each case is counted once by this key."""
+    return case.user, json.dumps(case.context.to_dict(), sort_keys=True, ensure_ascii=False)
 
 
 def load_case_files(directory: Path) -> list[Case]:

@@ -4,6 +4,8 @@ Place in the pipeline: eval stage (a model artifact -> findings, gate verdicts, 
 """
 from __future__ import annotations
 
+import hashlib
+import json
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -11,6 +13,12 @@ from pathlib import Path
 from josi.core.checks import Finding
 from josi.eval.stats import cases_to_settle, mcnemar_exact, rate_verdict, wilson
 
+# The layers whose every check the ship gate requires: a run of one of them (`-m contract`, or all
+# layers) that leaves such a check without a single applicable case is INCOMPLETE, never a PASS.
+REQUIRED_LAYERS = ("contract",)
+# Worst first: a FAIL is conclusive even on a subset; a missing required check makes the verdict
+# INCOMPLETE; too few cases make it INCONCLUSIVE. Only PASS exits 0.
+VERDICTS = ("FAIL", "INCOMPLETE", "INCONCLUSIVE", "PASS")
 
 
 @dataclass(frozen=True)
@@ -31,6 +39,7 @@ class Thresholds:
     classifier_min_accuracy: float
     warmth_quantile: float
     generated_i6: dict[str, int] = field(default_factory=dict)
+    sha256: str = ""  # of the parsed settings (comments and layout aside): every report records it
 
     def layer_checks(self, layer: str) -> tuple[str, ...]:
         return tuple(name for name, spec in self.checks.items() if spec.layer == layer)
@@ -44,11 +53,17 @@ def load_thresholds(path: Path) -> Thresholds:
         checks = {name: CheckSpec(name, spec["layer"], float(spec["threshold"])) for name, spec in data["checks"].items()}
         aggregates = {name: CheckSpec(name, spec["layer"], float(spec["minimum"])) for name, spec in data.get("aggregates", {}).items()}
         return Thresholds(checks, aggregates, float(data["persona_classifier"]["min_heldout_accuracy"]),
-                          float(data["warmth"]["gold_quantile"]), dict(data.get("generated_i6", {})))
+                          float(data["warmth"]["gold_quantile"]), dict(data.get("generated_i6", {})),
+                          thresholds_sha256(data))
     except tomllib.TOMLDecodeError as err:
         raise InputError(path, err.lineno, f"invalid TOML: {err.msg}") from None
     except (KeyError, TypeError, ValueError) as err:
         raise InputError(path, 0, f"missing or bad threshold setting: {err}") from None
+
+
+def thresholds_sha256(data: dict) -> str:
+    """The content hash of a thresholds file: the same settings hash the same, however they are written."""
+    return hashlib.sha256(json.dumps(data, sort_keys=True, ensure_ascii=False, default=str).encode()).hexdigest()
 
 
 @dataclass
@@ -111,3 +126,52 @@ def paired(check: str, base_cases: dict[str, dict], cases: dict[str, dict], base
         b += before and not after
         c += after and not before
     return Regression(check, b, c, mcnemar_exact(b, c), base_verdict, verdict)
+
+
+# ---- what the gate requires, and its verdicts ---------------------------------------------------
+
+def required_checks(thresholds: Thresholds, layers_run) -> tuple[str, ...]:
+    """Every check of each required layer that this run selected (`-m contract`, or all layers)."""
+    return tuple(name for layer in REQUIRED_LAYERS if layer in set(layers_run) for name in thresholds.layer_checks(layer))
+
+
+def missing_checks(required, results) -> list[str]:
+    """The required checks no result covers: no selected case was applicable to them (a -k or a case subset)."""
+    covered = {r.name for r in results if r.n}
+    return [name for name in required if name not in covered]
+
+
+def absolute_verdict(verdicts, missing) -> str:
+    """The gate on the thresholds alone: FAIL, else INCOMPLETE (a required check has no case), INCONCLUSIVE, PASS."""
+    verdicts = set(verdicts)
+    if "FAIL" in verdicts:
+        return "FAIL"
+    if missing:
+        return "INCOMPLETE"
+    return "INCONCLUSIVE" if "INCONCLUSIVE" in verdicts else "PASS"
+
+
+def regression_verdict(regressions) -> str | None:
+    """FAIL when any check regressed against the baseline, PASS when none did, None without a baseline."""
+    if regressions is None:
+        return None
+    return "FAIL" if any(r.regressed for r in regressions) else "PASS"
+
+
+def overall_verdict(absolute: str, regression: str | None) -> str:
+    """A baseline adds a gate, it never waives one: FAIL if either fails, else the absolute verdict."""
+    return "FAIL" if regression == "FAIL" else absolute
+
+
+def baseline_mismatch(baseline: dict, cases_version: str, thresholds_sha: str) -> str | None:
+    """Why a baseline report cannot be compared with this run (other cases or other thresholds), or None."""
+    if "thresholds_sha256" not in baseline:
+        return ("written before reports recorded their thresholds (no thresholds_sha256), so its verdicts cannot be "
+                "checked against this run's; re-run the gate on the baseline model to make a new baseline")
+    if baseline.get("cases_version") != cases_version:
+        return (f"made on cases {baseline.get('cases_version')}, this run has {cases_version}; re-run the gate on "
+                "the baseline model with these cases to make a comparable baseline")
+    if baseline["thresholds_sha256"] != thresholds_sha:
+        return (f"made with other thresholds (sha256 {str(baseline['thresholds_sha256'])[:12]}, this run's "
+                f"{thresholds_sha[:12]}); re-run the gate on the baseline model with these thresholds")
+    return None

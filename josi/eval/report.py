@@ -15,9 +15,9 @@ from typing import Any
 
 from josi.core.io import write_json_atomic, write_text_atomic
 from josi.core.checks import Case, Finding, Response
-from josi.eval.gate import CheckResult, Regression
+from josi.eval.gate import CheckResult, Regression, absolute_verdict, missing_checks, overall_verdict, regression_verdict
 
-REPORT_VERSION = 1
+REPORT_VERSION = 2  # 2: thresholds_sha256, required/missing checks, absolute and regression verdicts
 
 
 @dataclass
@@ -38,19 +38,22 @@ class CaseRecord:
 
 
 def build_report(model: dict, settings: dict, cases_version: str, records: dict[str, CaseRecord],
-                 results: list[CheckResult], regressions: list[Regression], extra: dict) -> dict[str, Any]:
-    verdicts = [r.verdict for r in results]
-    if regressions:
-        overall = "FAIL" if any(r.regressed for r in regressions) else "PASS"
-    else:
-        overall = "FAIL" if "FAIL" in verdicts else ("INCONCLUSIVE" if "INCONCLUSIVE" in verdicts else "PASS")
+                 results: list[CheckResult], regressions: list[Regression] | None, extra: dict,
+                 thresholds_sha256: str = "", required: tuple[str, ...] | list[str] = ()) -> dict[str, Any]:
+    """regressions: None without a baseline. The overall verdict is FAIL when the absolute verdict
+    (thresholds, INCOMPLETE when a required check had no case) or the regression verdict fails."""
+    missing = missing_checks(required, results)
+    absolute = absolute_verdict([r.verdict for r in results], missing)
+    regression = regression_verdict(regressions)
     return {
         "report_version": REPORT_VERSION,
         "created": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
-        "model": model, "settings": settings, "cases_version": cases_version, **extra,
-        "overall": overall,
+        "model": model, "settings": settings, "cases_version": cases_version, "thresholds_sha256": thresholds_sha256,
+        **extra,
+        "overall": overall_verdict(absolute, regression), "absolute": absolute, "regression": regression,
+        "required_checks": list(required), "missing_checks": missing,
         "checks": {r.name: asdict(r) for r in results},
-        "regressions": [{**asdict(r), "regressed": r.regressed} for r in regressions],
+        "regressions": [{**asdict(r), "regressed": r.regressed} for r in regressions or ()],
         "cases": [records[cid].to_dict() for cid in sorted(records)],
     }
 
@@ -61,7 +64,15 @@ def markdown(report: dict[str, Any], max_failures: int = 15) -> str:
         f"# Josi eval report: {report['overall']}", "",
         f"- model: `{model['kind']}` `{model['path']}`", f"- sha256: `{model['sha256']}`",
         f"- cases: {report['cases_version']}, {len(report['cases'])} evaluated; created {report['created']}",
-        f"- decoding: {report['settings']}", "",
+        f"- decoding: {report['settings']}",
+        f"- thresholds sha256: `{report.get('thresholds_sha256', '')[:12]}`",
+        f"- absolute verdict: {report.get('absolute', report['overall'])}"
+        + (f"; regression verdict vs the baseline: {report['regression']}" if report.get("regression") else ""), "",
+    ]
+    if report.get("missing_checks"):
+        lines += [f"**INCOMPLETE**: no selected case exercises the required check(s) {', '.join(report['missing_checks'])}; "
+                  "the ship gate needs every check of its layer (run it without -k).", ""]
+    lines += [
         "| layer | check | passed / n | rate | 95% CI | threshold | verdict |",
         "|---|---|---|---|---|---|---|",
     ]
@@ -73,6 +84,8 @@ def markdown(report: dict[str, Any], max_failures: int = 15) -> str:
         lines.append(f"| {r['layer']} | {r['name']} | {r['passed']} / {r['n']} | {r['passed'] / r['n'] if r['n'] else 0:.3f} | "
                      f"{r['low']:.3f}-{r['high']:.3f} | {'= 1.00 (hard)' if r['threshold'] >= 1 else '>= %.2f' % r['threshold']} | "
                      f"{r['verdict']}{settle} |")
+    for name in report.get("missing_checks", ()):
+        lines.append(f"| - | {name} | 0 / 0 | - | - | - | INCOMPLETE (no selected case) |")
     if report["regressions"]:
         lines += ["", "## Regression vs baseline", "", "| check | pass->fail | fail->pass | McNemar p | baseline | now | regressed |",
                   "|---|---|---|---|---|---|---|"]

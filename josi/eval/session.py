@@ -192,10 +192,13 @@ class EvalSession:
                 results.append(aggregate_result(spec, distinct_n(messages, int(name.split("_")[1])), len(messages)))
         return results
 
-    def report(self, layers: Iterable[str], cases_version: str, baseline: dict | None = None) -> dict:
+    def report(self, layers: Iterable[str], cases_version: str, baseline: dict | None = None,
+               required: Iterable[str] = (), extra: dict | None = None) -> dict:
+        """The run's report; `required`: the checks the gate needs a verdict on (a missing one is INCOMPLETE)."""
         results = self.results(layers)
-        regressions = []
+        regressions = None
         if baseline is not None:
+            regressions = []
             base_cases = {c["id"]: {k: v["passed"] for k, v in c["findings"].items()} for c in baseline["cases"]}
             now_cases = {cid: {k: f.passed for k, f in r.findings.items() if f.applicable} for cid, r in self.records.items()}
             for result in results:
@@ -205,5 +208,6 @@ class EvalSession:
         settings = {**self.backend.settings.__dict__, "backend": self.backend.name}
         extra = {"persona_classifier_heldout_accuracy": round(self.judges.classifier_accuracy, 4),
                  "warmth_floors": self.judges.warmth_floors, "generated_now": self.generated,
-                 "served_from_cache": self.cache.hits}
-        return build_report(self.model_info, settings, cases_version, self.records, results, regressions, extra)
+                 "served_from_cache": self.cache.hits, **(extra or {})}
+        return build_report(self.model_info, settings, cases_version, self.records, results, regressions, extra,
+                            self.thresholds.sha256, tuple(required))
