@@ -10,13 +10,10 @@ import re
 from typing import Any
 
 from josi.core.checks import Case, parse_response
+from josi.core.checks.prescribing import claims_change
 from josi.core.checks.registry import DECISION, GOLD_BAR
 from josi.core.facts import facts
 
-CLAIMS_CHANGE = re.compile(
-    r"\bI(?:'ve| have)?\s+(?:just\s+)?(?:changed|moved|cancell?ed|canceled|rescheduled|swapped|adjusted|shortened|"
-    r"removed|dropped|updated|replaced|added|lowered|raised|rewrote|rebuilt)\b"
-    r"|\b(?:has|have) been (?:changed|moved|cancell?ed|rescheduled|swapped|adjusted)\b", re.IGNORECASE)
 OFFERS_EXPLANATION = re.compile(r"\b(explain\w*|(?:walk|talk|take|go) (?:you |it )?through|break (?:\w+ )?down|why|"
                                 r"reason\w*|the thinking)\b", re.IGNORECASE)
 
@@ -37,8 +34,9 @@ def problems_of(context: Any, user: str, answer: dict[str, Any], expect: str) ->
     if f.readiness_states.get(context.readiness.state) != context.readiness.level:
         problems.append(f"readiness_state: {context.readiness.state} does not belong to {context.readiness.level}")
     message = response.message
-    if CLAIMS_CHANGE.search(message):
-        problems.append(f"claims_change: {CLAIMS_CHANGE.search(message).group(0)!r}")
+    claimed = claims_change(response, case)  # the eval judge itself: one home for "Josi never claims a change"
+    if not claimed.passed:
+        problems.append(f"claims_change: {claimed.detail}")
     if expect == "refuse" and not OFFERS_EXPLANATION.search(message):
         problems.append("refusal_offer: a refusal must offer to explain today's session")
     for turn in context.history:
