@@ -26,7 +26,6 @@ NEGATION = re.compile(r"\b(?:no|not|never|nothing|none|without|can'?t|cannot|won
                       r"wasn'?t|shouldn'?t|mustn'?t|couldn'?t|wouldn'?t|neither|nor|avoid|off the table|hold off|"
                       r"not today|rule[sd]? out|leave out|out of bounds|keep (?:it|things) (?:easy|below|under))\b",
                       re.IGNORECASE)
-WORD = re.compile(r"[A-Za-z0-9']+")
 
 
 def sentences(text: str) -> list[str]:
