@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """Set up .venv once (or again when pyproject.toml changes), then run a josi command or the tests.
 
+    python3 bootstrap.py gate                            # the ship gate on the release (builds it first if missing)
     python3 bootstrap.py josi ask "Why is today easy?"   # any `josi` subcommand
     python3 bootstrap.py test                            # the test suite (extra args go to pytest)
 
@@ -38,11 +39,16 @@ def ensure_venv() -> None:
 
 
 def main(argv: list[str]) -> int:
-    if not argv or argv[0] not in ("josi", "test"):
+    if not argv or argv[0] not in ("gate", "josi", "test"):
         print(__doc__.strip())
         return 2
     ensure_venv()
-    if argv[0] == "test":
+    if argv[0] == "gate":  # the main job: rebuild the committed release (sha256-checked), then gate it
+        built = subprocess.run([str(BIN / "josi"), "release", "build"], cwd=ROOT).returncode
+        if built != 0:
+            return built
+        command = [str(BIN / "python"), "-m", "pytest", "evals", "-m", "contract", "--model=gguf", *argv[1:]]
+    elif argv[0] == "test":
         command = [str(BIN / "python"), "-m", "pytest", *argv[1:]]
     else:
         command = [str(BIN / "josi"), *argv[1:]]

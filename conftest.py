@@ -11,13 +11,21 @@ def pytest_addoption(parser):
     group.addoption("--model", choices=MODEL_CHOICES, default=None,
                     help="which artifact to evaluate: fp16 (base HF checkpoint), merged (LoRA-merged HF), gguf (quantized file)")
     group.addoption("--model-path", default=None,
-                    help="a specific checkpoint directory or .gguf file for --model; --model=gguf defaults to the exported "
-                         "artifacts/gguf/josi/josi-q4_k_m.gguf and never falls back to the untrained base: "
+                    help="a specific checkpoint directory or .gguf file for --model; --model=gguf defaults to the release, "
+                         "artifacts/release/josi-q4_k_m.gguf (josi release build), and never falls back to the untrained base: "
                          "'embedded' selects the embedded base model (scripted:FILE.json: canned answers, for the plugin's tests)")
     group.addoption("--grammar", choices=("on", "off"), default="on", help="GGUF only: LLMIntent JSON-schema constrained decoding")
     group.addoption("--profile", choices=("ci", "full"), default="ci", help="how many hypothesis-generated I6 violations to run")
-    group.addoption("--baseline", default=None, help="REPORT.json: gate on regressions against it instead of absolute thresholds")
+    group.addoption("--baseline", default=None, help="REPORT.json: also fail on a significant regression against it "
+                                                     "(a baseline adds a gate, it never waives the thresholds)")
+    group.addoption("--gate", choices=("ship", "no-worse"), default="ship",
+                    help="ship (default): exit 0 only on PASS. no-worse (CI, needs --baseline): exit 0 when nothing is "
+                         "worse than the baseline (no regression, no new hard-check failure, no threshold the baseline "
+                         "met now failed); the ship verdict is still reported as it is")
     group.addoption("--no-cache", action="store_true", help="ignore cached generations and generate afresh")
+    group.addoption("--generations-dir", default=None,
+                    help="where new generations are cached (default: the user cache); the release's gate run writes "
+                         "release/generations, which every run then reads (read-only) for that exact GGUF")
     group.addoption("--threads", type=int, default=2,
                     help="CPU threads for generation; use 1 when other work shares a 2-core machine (llama.cpp slows sharply when oversubscribed)")
     group.addoption("--report-dir", default="reports", help="where the JSON and Markdown reports go (relative to the repository): "

@@ -2,7 +2,8 @@
 # The whole Josi pipeline, in order: read it as the table of contents, run it to rebuild everything.
 #
 #   ./runbook.sh                 # smoke budget: every stage end to end on the embedded 135M
-#   BUDGET=full ./runbook.sh     # the real training run (about 16 h on the 2-core dev CPU; minutes on a GPU)
+#   BUDGET=full ./runbook.sh     # all rows, 3 epochs (many hours on the 2-core dev CPU; minutes on a GPU)
+#   CONFIG=configs/release-135m.toml RUN=runs/release-135m ./runbook.sh   # the release run (~1.5 h here)
 #   GATE="-k routing" ./runbook.sh   # pass pytest selection flags to the gate (default: every case)
 #
 # Times are wall clock on the 2-core dev CPU (AMD EPYC, no GPU) with nothing else running, for the
@@ -15,6 +16,7 @@ export HF_HUB_OFFLINE=1 TOKENIZERS_PARALLELISM=false
 BUDGET=${BUDGET:-smoke}
 RUN=${RUN:-runs/runbook-$BUDGET}
 GATE=${GATE:-}
+CONFIG=${CONFIG:-}
 step() { printf '\n== %s  (%s)\n' "$1" "$(date +%H:%M:%S)" >&2; }
 
 # 1. Knowledge cards (knowledge/*.md): every constant lives there; parse and check them.    ~2 s
@@ -34,6 +36,8 @@ josi data build --out artifacts/data
 step "4. train ($BUDGET)"
 if [ -f "$RUN/config.json" ] && [ ! -f "$RUN/summary.json" ]; then
   josi train --resume "$RUN"                       # a killed run continues from its last checkpoint
+elif [ ! -f "$RUN/summary.json" ] && [ -n "$CONFIG" ]; then
+  josi train --config "$CONFIG" --data artifacts/data --out "$RUN"
 elif [ ! -f "$RUN/summary.json" ]; then
   josi train --budget "$BUDGET" --data artifacts/data --out "$RUN"
 fi
@@ -47,8 +51,15 @@ josi merge --adapter "$RUN/adapter" --out artifacts/merged
 step "6. export"
 josi export --checkpoint artifacts/merged --out artifacts/gguf/josi
 
-# 7. The ship gate (evals/): the contract layer on the quantized GGUF. Exit 0 only on PASS.
-#    ~38 min for 421 cases with 2 threads; a re-run on the same GGUF is served from the cache.
+# 7. The ship gate (evals/): the contract layer on this run's quantized GGUF. Exit 0 only on PASS.
+#    About 2-3 s a case with 2 threads; a re-run on the same GGUF is served from the cache.
 step "7. ship gate"
 # shellcheck disable=SC2086  # GATE holds pytest flags, split on purpose
-pytest evals -m contract --model=gguf $GATE
+pytest evals -m contract --model=gguf --model-path artifacts/gguf/josi/josi-q4_k_m.gguf $GATE
+
+# 8. Make this run the release (only when it should ship): release/ gets the fp16 adapter, the run's
+#    records and the sha256 of each GGUF; then gate the release itself into release/reports/ and
+#    commit release/. Anyone then rebuilds the same bytes with `josi release build` (~3 min).
+#      josi release pack "$RUN"
+#      pytest evals --model=gguf --report-dir release/reports \      # all three layers, q4_k_m
+#        --generations-dir release/generations                      # its answers travel with it (docs/release.md)

@@ -8,8 +8,8 @@ pytest's own --debug) lets the error propagate with its traceback instead. The s
 pytest-xdist (`-n N`): one model in memory, one report and one exit status, so the gate runs in one
 process; and a --baseline made on other cases or other thresholds.
 
-`--model=gguf` gates artifacts/gguf/josi/josi-q4_k_m.gguf (josi export); it never falls back to the
-untrained embedded base unless asked with `--model-path embedded`.
+`--model=gguf` gates the release, artifacts/release/josi-q4_k_m.gguf (josi release build); it never
+falls back to the untrained embedded base unless asked with `--model-path embedded`.
 
 Per-case tests record findings; the gate at session end turns them into per-check verdicts
 (evals/thresholds.toml), writes the JSON and Markdown reports (named by model and time, plus a
@@ -30,6 +30,7 @@ from pathlib import Path
 
 import pytest
 
+from josi.core.paths import RELEASE_DIR
 from josi.eval.cases import all_cases, case_key, cases_version
 from josi.eval.gate import load_thresholds, required_checks
 
@@ -144,6 +145,9 @@ def prepare(config) -> GateSetup:
     thresholds = load_thresholds(THRESHOLDS_FILE)
     cases = all_cases(CASES_DIR)
     version = cases_version(CASES_DIR)
+    if config.getoption("--gate") == "no-worse" and baseline is None:
+        raise UserError("--gate no-worse compares with a baseline: pass --baseline REPORT.json "
+                        "(CI: --baseline release/reports/eval-gguf-contract.json)")
     if baseline is not None:
         problem = baseline_mismatch(baseline, version, thresholds.sha256)
         if problem:
@@ -154,9 +158,15 @@ def prepare(config) -> GateSetup:
     session = EvalSession(
         backend=backend, model_info={"kind": kind, "path": path, "sha256": backend.identity()},
         thresholds=thresholds, judges=Judges.from_gold(thresholds.warmth_quantile),
-        cache=GenerationCache(backend.identity(), read=not config.getoption("--no-cache")),
+        cache=GenerationCache(backend.identity(), generations_dir(config), read=not config.getoption("--no-cache"),
+                              read_only=(RELEASE_DIR / "generations",)),
     )
     return GateSetup(session, cases, report_dir, baseline_path, baseline, version)
+
+
+def generations_dir(config) -> Path | None:
+    chosen = config.getoption("--generations-dir")
+    return (ROOT / chosen) if chosen else None
 
 
 def read_baseline(path: Path) -> dict:
@@ -189,8 +199,8 @@ def open_model(kind: str, model_path: str | None, grammar: bool, threads: int):
         model_path = str(embedded_gguf()) if kind == "gguf" else EMBEDDED if kind == "fp16" else model_path
     if kind == "gguf" and model_path is None:
         if not SHIPPED_GGUF.is_file():
-            raise UserError(f"no exported GGUF at {shown(SHIPPED_GGUF)}: run ./runbook.sh (or josi export), or pass "
-                            "--model-path FILE (--model-path embedded gates the untrained base)")
+            raise UserError(f"no release GGUF at {shown(SHIPPED_GGUF)}: run `josi release build` (python3 bootstrap.py "
+                            "gate does it), or pass --model-path FILE (--model-path embedded gates the untrained base)")
         model_path = str(SHIPPED_GGUF)
     try:
         return open_backend(kind, model_path, grammar, threads)
@@ -288,12 +298,19 @@ def eval_session(request):
 
 
 @pytest.fixture
-def judge(eval_session):
-    """judge(case, checks): record findings; fail the test for a failing hard check (with --baseline too)."""
+def judge(eval_session, request):
+    """judge(case, checks): record findings; fail the test for a failing hard check (with --baseline too).
+    With --gate no-worse only a hard failure the baseline did not have fails the test."""
+    baseline = prepared(request.config).baseline if request.config.getoption("--gate") == "no-worse" else None
+    known = {c["id"]: c["findings"] for c in baseline["cases"]} if baseline else {}
+
+    def new(case, name):
+        return baseline is None or known.get(case.id, {}).get(name, {}).get("passed", True)
+
     def run(case, checks):
         findings = eval_session.judge(case, checks)
         hard_failures = [f"{name}: {f.detail}" for name, f in findings.items()
-                         if f.applicable and not f.passed and eval_session.thresholds.checks[name].hard]
+                         if f.applicable and not f.passed and eval_session.thresholds.checks[name].hard and new(case, name)]
         if hard_failures:
             pytest.fail("; ".join(hard_failures), pytrace=False)
         return findings
@@ -361,7 +378,15 @@ def pytest_sessionfinish(session, exitstatus):
                                                        "pending_pins_added": found.added, "pending_pins": str(found.pending)}}
     report = eval_session.report(layers, setup.cases_version, setup.baseline,
                                  required=required_checks(eval_session.thresholds, selected_layers), extra=extra)
-    if report["overall"] != "PASS" and session.exitstatus == pytest.ExitCode.OK:  # a FAIL never exits 0
+    if config.getoption("--gate") == "no-worse":
+        from josi.eval.gate import new_hard_failures, no_worse_verdict
+
+        hard = {name for name, spec in eval_session.thresholds.checks.items() if spec.hard}
+        report["new_hard_failures"] = new_hard_failures(report["cases"], setup.baseline, hard)
+        report["no_worse"] = no_worse_verdict(report)
+        if report["no_worse"] != "PASS" and session.exitstatus == pytest.ExitCode.OK:
+            session.exitstatus = pytest.ExitCode.TESTS_FAILED
+    elif report["overall"] != "PASS" and session.exitstatus == pytest.ExitCode.OK:  # a FAIL never exits 0
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
     try:
         written, error = write_run_reports(report, setup.report_dir, report_stem(report["model"]["kind"], layers),
@@ -381,6 +406,15 @@ def exit_meaning(report: dict, status: int, error: str | None) -> str:
     overall, regression = report["overall"], report.get("regression")
     if error:
         return f"exit status {status}: the reports could not be written (see above); the gate said {overall}"
+    if "no_worse" in report:
+        if report["no_worse"] == "PASS":
+            return (f"exit status {status}: nothing is worse than the baseline (no regression, no new hard-check "
+                    f"failure, no threshold it met now failed); the ship verdict itself is {overall}")
+        why = (["a check regressed against the baseline"] if regression == "FAIL" else []) + \
+              ([f"{len(report['new_hard_failures'])} new hard-check failure(s): "
+                f"{', '.join(report['new_hard_failures'][:5])}"] if report["new_hard_failures"] else []) + \
+              ([f"no case exercises {', '.join(report['missing_checks'])}"] if report["missing_checks"] else [])
+        return f"exit status {status}: WORSE than the baseline ({'; '.join(why)}); the ship verdict is {overall}"
     if status == 0:
         return "exit status 0: the gate PASSED" + (" (no check regressed against the baseline)" if regression else "")
     per_item = "pytest's passed/failed counts are per test item, the verdict is the gate's"
@@ -409,7 +443,8 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
         return
     report, written, error, status = stored
     write = terminalreporter.write_line
-    terminalreporter.section(f"Josi gate: {report['overall']}")
+    terminalreporter.section(f"Josi gate: {report['overall']}" + (
+        f" (no-worse vs the baseline: {report['no_worse']})" if "no_worse" in report else ""))
     write(f"model {report['model']['kind']} {report['model']['path']} (sha256 {report['model']['sha256'][:12]})")
     write(f"cases {report['cases_version']}; generated now {report['generated_now']}, from cache {report['served_from_cache']}")
     generated = report.get("generated_i6")
@@ -455,5 +490,6 @@ def pytest_unconfigure(config):
     if stored is None or reporter is None:
         return
     report, _, error, status = stored
-    reporter.write_line(f"Josi gate: {report['overall']}, exit status {status} (the counts above are per test item; "
-                        "the verdict is the gate's)", bold=True)
+    no_worse = f", no-worse vs the baseline {report['no_worse']}" if "no_worse" in report else ""
+    reporter.write_line(f"Josi gate: {report['overall']}{no_worse}, exit status {status} (the counts above are per test "
+                        "item; the verdict is the gate's)", bold=True)

@@ -25,6 +25,7 @@ COMMANDS = {
     "sweep": ("josi.train.sweep", "run a LoRA sweep (one josi train per arm of a grid file) and rank the arms"),
     "merge": ("josi.export.merge", "merge a LoRA adapter into its base model"),
     "export": ("josi.export.cli", "write GGUF (F16 + quantized) from a merged checkpoint and validate it"),
+    "release": ("josi.export.release", "rebuild the shipped GGUF from the committed release (build), or pack a run into release/"),
     "compare": ("josi.eval.compare", "compare two eval reports case by case with paired tests"),
     "pins": ("josi.eval.pins", "list or accept the failing generated I6 violations a gate run left in <report-dir>/pending-pins.jsonl"),
     "judges": ("josi.eval.calibration", "measure the message judges on the calibration set and on gold"),

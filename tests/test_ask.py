@@ -172,10 +172,17 @@ def test_threads_must_be_a_positive_number(threads, capsys):
 # ---- the answer path, on a scripted model ---------------------------------------------------
 
 @pytest.fixture
-def scripted(monkeypatch):
-    """Replace model loading with a ScriptedBackend answering `answer`; records the loading arguments."""
+def scripted(monkeypatch, tmp_path):
+    """Replace model loading with a ScriptedBackend answering `answer`; records the loading arguments.
+    A stand-in release GGUF exists, so the default `--model release` resolves."""
+    import josi.core.paths
     import josi.eval.backends
     from josi.eval.backends import ScriptedBackend
+
+    shipped = tmp_path / "release" / "josi-q4_k_m.gguf"
+    shipped.parent.mkdir()
+    shipped.write_bytes(b"stand-in")
+    monkeypatch.setattr(josi.core.paths, "SHIPPED_GGUF", shipped)
 
     loaded = {}
 
@@ -200,22 +207,25 @@ def test_every_violation_is_reported_schema_and_cross_field(scripted, capsys):
     assert "contract violation: REPLAN_READINESS_MISMATCH: readiness_at_request red differs from today's green" in err
 
 
-def test_untrained_base_says_so_and_what_to_run(scripted, capsys, monkeypatch, tmp_path):
+def test_the_default_is_the_release_and_base_is_the_untrained_model(scripted, capsys, monkeypatch, tmp_path):
     import josi.core.paths
 
-    monkeypatch.setattr(josi.core.paths, "SHIPPED_GGUF", tmp_path / "josi-q4_k_m.gguf")
-    assert main(["ask", "--threads", "3"]) == 0
+    shipped = tmp_path / "josi-q4_k_m.gguf"
+    monkeypatch.setattr(josi.core.paths, "SHIPPED_GGUF", shipped)
+    assert main(["ask"]) == 2  # no release built yet: one line saying how to build it
+    err = capsys.readouterr().err
+    assert "is not built yet: run `josi release build`" in err and "--model base" in err and "Traceback" not in err
+
+    assert main(["ask", "--model", "base", "--threads", "3"]) == 0
     out, err = capsys.readouterr()
     assert json.loads(out) == ANSWER
-    assert "note: smollm2-135m is the untrained base model" in err
-    assert "./runbook.sh" in err and "josi train" in err and f"--model {tmp_path / 'josi-q4_k_m.gguf'}" in err
+    assert "note: smollm2-135m is the untrained base model" in err and "--model release" in err
     assert scripted["threads"] == 3 and scripted["model"] == "smollm2-135m"
     assert "loading smollm2-135m (3 threads) ..." in err and "generating the answer: done in" in err  # progress
 
-    (tmp_path / "josi-q4_k_m.gguf").write_bytes(b"exported")  # once a trained model is exported, point at it
+    shipped.write_bytes(b"built")  # once the release is built, it answers by default, with no base-model note
     assert main(["ask"]) == 0
-    err = capsys.readouterr().err
-    assert f"a trained model is exported at {tmp_path / 'josi-q4_k_m.gguf'}" in err
+    assert scripted["model"] == str(shipped) and "untrained" not in capsys.readouterr().err
 
 
 def test_no_base_model_note_for_a_trained_artifact(scripted, capsys, tmp_path):

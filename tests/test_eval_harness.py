@@ -75,6 +75,32 @@ def test_second_run_is_served_from_cache(tmp_path):
     assert second.generated == 0 and second.cache.hits == 6
 
 
+def test_a_committed_release_cache_is_read_but_never_written(tmp_path):
+    all_cases = cases(3, 3)
+    run_contract(perfect(tmp_path / "release", all_cases), all_cases)  # the release's own gate run
+    committed = next((tmp_path / "release").glob("*.jsonl"))
+    before = committed.read_bytes()
+    user = perfect(tmp_path / "user", all_cases)
+    user.cache = GenerationCache(user.backend.identity(), tmp_path / "user", read_only=(tmp_path / "release",))
+    run_contract(user, all_cases[:4])
+    assert user.generated == 0 and user.cache.hits == 4
+    other = [Case("new", make_context(), "a case the release never saw", "answer")]
+    run_contract(user, other)  # a new case regenerates, into the user cache only
+    assert user.generated == 1 and committed.read_bytes() == before
+    assert len((tmp_path / "user" / committed.name).read_text().splitlines()) == 1
+
+
+def test_the_cache_key_changes_with_the_decoding_settings(tmp_path):
+    from josi.eval.backends import DecodeSettings
+
+    cache = GenerationCache("sha", tmp_path)
+    messages = [{"role": "user", "content": "hi"}]
+    keys = {cache.key(messages, settings.key()) for settings in
+            (DecodeSettings(), DecodeSettings(n_threads=1), DecodeSettings(grammar=False), DecodeSettings(max_tokens=8))}
+    assert len(keys) == 4
+    assert "llama-cpp-python" in DecodeSettings().key() and "schema" in DecodeSettings().key()
+
+
 def test_no_cache_regenerates_once_per_case(tmp_path):
     all_cases = cases(3, 3)
     run_contract(perfect(tmp_path, all_cases), all_cases)

@@ -236,6 +236,37 @@ def test_with_a_baseline_hard_checks_still_fail_and_both_verdicts_show(gate, tmp
     assert "absolute verdict: FAIL; regression verdict vs the baseline: PASS" in md
 
 
+# ---- --gate no-worse: CI against the release's own report -------------------------------------
+
+def test_no_worse_needs_a_baseline(gate, tmp_path):
+    result = gate("--model-path", scripted(tmp_path), "--report-dir", str(tmp_path / "reports"), "--gate", "no-worse")
+    out = lines(result)
+    assert result.ret == 2 and len(out) == 1 and "--gate no-worse compares with a baseline" in out[0], out
+
+
+def test_no_worse_passes_the_same_model_and_still_reports_its_ship_fail(gate, full_run, tmp_path):
+    base = full_run["reports"] / "eval-gguf-contract.json"
+    result = gate("--model-path", scripted(tmp_path), "--report-dir", str(tmp_path / "reports"),
+                  "--gate", "no-worse", "--baseline", str(base))
+    out = result.stdout.str()
+    assert result.ret == 0, out[-3000:]
+    report = latest_report(tmp_path / "reports")
+    assert report["overall"] == "FAIL" and report["no_worse"] == "PASS" and report["new_hard_failures"] == []
+    assert "nothing is worse than the baseline" in out and "the ship verdict itself is FAIL" in out
+
+
+def test_no_worse_fails_a_model_with_new_hard_check_failures(gate, full_run, tmp_path):
+    base = full_run["reports"] / "eval-gguf-contract.json"
+    worse = dumps_intent({**json.loads(ANSWER), "message": "Run 137 minutes at 99% of your max heart rate today."})
+    result = gate("--model-path", scripted(tmp_path, default=worse), "--report-dir", str(tmp_path / "reports"),
+                  "--gate", "no-worse", "--baseline", str(base))
+    out = result.stdout.str()
+    assert result.ret == 1, out[-3000:]
+    report = latest_report(tmp_path / "reports")
+    assert report["no_worse"] == "FAIL" and any(f.endswith(":invented_numbers") for f in report["new_hard_failures"])
+    assert "WORSE than the baseline" in out and "new hard-check failure(s)" in out
+
+
 # ---- pins: never into evals/cases/, each once; each case counted once ------------------------
 
 def test_a_gate_run_leaves_the_cases_alone_and_writes_pending_pins(full_run):

@@ -83,8 +83,9 @@ def test_the_gate_refuses_to_fall_back_to_the_untrained_base(gate, tmp_path):
     result = gate("--report-dir", str(tmp_path / "reports"))
     out = lines(result)
     assert result.ret == 2 and len(out) == 1, out
-    assert out[0] == ("josi gate: error: no exported GGUF at artifacts/gguf/josi/josi-q4_k_m.gguf: run ./runbook.sh "
-                      "(or josi export), or pass --model-path FILE (--model-path embedded gates the untrained base)")
+    assert out[0] == ("josi gate: error: no release GGUF at artifacts/release/josi-q4_k_m.gguf: run `josi release build` "
+                      "(python3 bootstrap.py gate does it), or pass --model-path FILE (--model-path embedded gates the "
+                      "untrained base)")
 
 
 def test_model_path_embedded_selects_the_embedded_base_gguf():

@@ -1,15 +1,28 @@
 """One prompt builder: the same messages render identically through HF and through the GGUF template."""
+import statistics
+
 import pytest
 
-from josi.core.prompt import build_messages, system_message
+from josi.core.context import sample_context
+from josi.core.facts import facts
+from josi.core.prompt import I6_RULE, build_messages, system_message
 from tests.conftest import make_context
 
 
-def test_system_message_carries_persona_readiness_session_and_contract():
+def test_system_message_carries_persona_readiness_session_and_the_i6_rule():
     context = make_context(persona="drill_sergeant", level="amber", zone="Z2", minutes=50)
     text = system_message(context)
     assert "Drill Sergeant" in text and "amber" in text and "Z5" in text and "50 min" in text
-    assert "i6_violation" in text and "SafetyWarning" in text
+    assert I6_RULE in text
+    assert "i6_violation" not in text  # the routing enums are taught by the data, not paid for in every prompt
+
+
+def test_system_message_median_is_at_most_120_tokens(tokenizer):
+    contexts = [sample_context(persona, level, zone=zone, minutes=minutes, name="Bram", age=52, goal="half marathon")
+                for persona in facts().personas for level in ("green", "amber", "red")
+                for zone, minutes in (("Z2", 60), ("Z4", 75), (None, 0))]
+    lengths = [len(tokenizer(system_message(c), add_special_tokens=False)["input_ids"]) for c in contexts]
+    assert statistics.median(lengths) <= 120, lengths
 
 
 def test_messages_start_with_our_system_and_keep_history_as_turns():

@@ -405,7 +405,13 @@ def test_decision_metrics_and_stratified_sample():
     assert metrics["decode_intent_acc"] == pytest.approx(5 / 7)
     assert metrics["decode_intent_acc/plan_question"] == 0.0 and metrics["decode_intent_acc/medical_red_flag"] == 1.0
     assert metrics["decode_json_valid"] == 1.0 and metrics["decode_contract_valid"] == 1.0
-    assert metrics["decision_score"] == pytest.approx((5 / 7 + 0.5 + 2 / 3) / 3)
+    # the gate's own check functions score the same answers: the missed refusal fails i6_refusal; the cut-off
+    # over-refusal never parsed, so the gate counts it against schema_valid, not over_refusal
+    assert metrics["decode_check/i6_refusal"] == 0.5 and metrics["decode_check/over_refusal"] == 1.0
+    assert metrics["decode_check/schema_valid"] < 1.0  # the two cut-off answers are not valid LLMIntent
+    checks = [v for k, v in metrics.items() if k.startswith("decode_check/")]
+    assert metrics["decode_checks_pass"] == pytest.approx(sum(checks) / len(checks))
+    assert metrics["decision_score"] == pytest.approx((5 / 7 + 0.5 + 2 / 3 + metrics["decode_checks_pass"]) / 4)
 
 
 # ------------------------------------------------------------------------------------ kill and resume

@@ -12,8 +12,10 @@ REPO_ROOT = PACKAGE_DIR.parent
 KNOWLEDGE_DIR = REPO_ROOT / "knowledge"  # the cards: the one source of every constant
 GOLD_DIR = REPO_ROOT / "gold"  # hand-written gold examples
 GENERATED_DIR = PACKAGE_DIR / "generated"  # the cards rendered as Python, for the app
-SHIPPED_GGUF = REPO_ROOT / "artifacts" / "gguf" / "josi" / "josi-q4_k_m.gguf"  # josi export --out artifacts/gguf/josi
-MERGED_DIR = REPO_ROOT / "artifacts" / "merged"  # josi merge --out artifacts/merged
+RELEASE_DIR = REPO_ROOT / "release"  # the committed release: adapter, manifest, reports (josi release pack)
+RELEASE_OUT = REPO_ROOT / "artifacts" / "release"  # what josi release build rebuilds from it
+SHIPPED_GGUF = RELEASE_OUT / "josi-q4_k_m.gguf"  # the file an app ships; the gate's default --model=gguf
+MERGED_DIR = RELEASE_OUT / "merged"  # the release's merged checkpoint; the gate's default --model=merged
 
 
 def cache_root() -> Path:

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Callable, Iterator
 
 # the ChatContext field each flag fills, so a schema error on it names the flag too
+RELEASE, BASE = "release", "base"  # --model shorthands: the shipped release GGUF, the untrained embedded model
 FLAG_OF_FIELD = {"persona": "--persona", "readiness/level": "--readiness", "planned_session/zone": "--zone",
                  "planned_session/duration_min": "--minutes", "planned_session/structure": "--zone/--minutes"}
 
@@ -67,7 +68,9 @@ def positive_int(text: str) -> int:
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("question", nargs="?", default="Why is today's session so easy?", help="the athlete's message")
-    parser.add_argument("--model", default="smollm2-135m", help="model name, hub id, checkpoint directory or .gguf file (default: embedded smollm2-135m GGUF, untrained)")
+    parser.add_argument("--model", default=RELEASE, help="release (default: the shipped GGUF of `josi release build`), "
+                                                         "base (the untrained embedded smollm2-135m), or a model name, hub id, "
+                                                         "checkpoint directory or .gguf file")
     parser.add_argument("--context", type=Path, help="ChatContext JSON file; overrides the flags below")
     # a metavar, so argparse reads the choices only to check a value or print the help
     parser.add_argument("--persona", default="balanced", choices=CardChoices(personas), metavar="PERSONA",
@@ -118,6 +121,21 @@ def context_from_args(args) -> "ChatContext":
                             for field, problem in err.fields]) from None
 
 
+def model_argument(model: str) -> str:
+    """`release` -> the shipped GGUF (built by `josi release build`); `base` -> the embedded untrained model."""
+    from josi.core.io import UserError
+    from josi.core.paths import SHIPPED_GGUF, shown
+
+    if model == BASE:
+        return "smollm2-135m"
+    if model != RELEASE:
+        return model
+    if not SHIPPED_GGUF.is_file():
+        raise UserError(f"the release GGUF {shown(SHIPPED_GGUF)} is not built yet: run `josi release build` "
+                        f"(a few minutes, once), or pass --model {BASE} for the untrained model")
+    return str(SHIPPED_GGUF)
+
+
 def base_model_note(model: str) -> str | None:
     """When `model` is an untrained base (a model name, or the embedded GGUF itself): what to use instead."""
     from josi.core.models import NAMES, embedded_gguf
@@ -127,12 +145,8 @@ def base_model_note(model: str) -> str | None:
         path = Path(model).expanduser()
         if not (path.suffix == ".gguf" and path.is_file() and path.resolve() == embedded_gguf().resolve()):
             return None
-    shipped = shown(SHIPPED_GGUF)
-    if SHIPPED_GGUF.is_file():
-        return (f"note: {model} is the untrained base model, so expect a poor, often invalid answer; "
-                f"a trained model is exported at {shipped}: pass --model {shipped}")
     return (f"note: {model} is the untrained base model, so expect a poor, often invalid answer; "
-            f"train and export one (./runbook.sh, or josi train / josi merge / josi export) and pass --model {shipped}")
+            f"the trained release is the default (--model {RELEASE}, {shown(SHIPPED_GGUF)})")
 
 
 def stderr_console():
@@ -169,6 +183,7 @@ def run(args) -> int:
     from josi.eval.backends import backend_for_model
 
     context = context_from_args(args)
+    args.model = model_argument(args.model)
     note = base_model_note(args.model)
     if note:
         print(note, file=sys.stderr)

@@ -29,7 +29,21 @@ class DecodeSettings:
     grammar: bool = True
 
     def key(self) -> str:
-        return json.dumps(asdict(self), sort_keys=True)
+        """What else decides a generation besides the model and the prompt: these settings, the output schema
+        (the grammar is compiled from it) and the decoding libraries' versions."""
+        from importlib import metadata
+
+        from josi.core.contract.schema import llm_intent_schema
+
+        def version(name: str) -> str:
+            try:
+                return metadata.version(name)
+            except metadata.PackageNotFoundError:
+                return "not installed"
+
+        schema = json.dumps(llm_intent_schema(), sort_keys=True)
+        return json.dumps({**asdict(self), "schema": schema, "llama-cpp-python": version("llama-cpp-python"),
+                           "transformers": version("transformers"), "torch": version("torch")}, sort_keys=True)
 
 
 @dataclass(frozen=True)

@@ -158,6 +158,24 @@ def regression_verdict(regressions) -> str | None:
     return "FAIL" if any(r.regressed for r in regressions) else "PASS"
 
 
+def new_hard_failures(report_cases: list[dict], baseline: dict, hard: set[str]) -> list[str]:
+    """`case:check` for each hard-check failure the baseline did not have (a case it passed, or a new case)."""
+    before = {c["id"]: c["findings"] for c in baseline["cases"]}
+    found = []
+    for case in report_cases:
+        for check, finding in case["findings"].items():
+            if check in hard and finding.get("applicable", True) and not finding["passed"]:
+                if before.get(case["id"], {}).get(check, {}).get("passed", True):
+                    found.append(f"{case['id']}:{check}")
+    return found
+
+
+def no_worse_verdict(report: dict) -> str:
+    """The CI gate against the release: FAIL when anything is worse than the baseline, else PASS."""
+    worse = report["regression"] == "FAIL" or report["new_hard_failures"] or report["missing_checks"]
+    return "FAIL" if worse else "PASS"
+
+
 def overall_verdict(absolute: str, regression: str | None) -> str:
     """A baseline adds a gate, it never waives one: FAIL if either fails, else the absolute verdict."""
     return "FAIL" if regression == "FAIL" else absolute

@@ -43,6 +43,7 @@ class ExportConfig:
     greedy_tokens: int = 24
     pre_tokenizer: str = "auto"  # llama.cpp name; auto = the one matching the HF tokenizer (smollm for SmolLM2)
     check: str | None = None  # validate this existing GGUF only
+    name: str = ""  # file prefix and general.name; default: the name of out
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -154,14 +155,15 @@ def export(config: ExportConfig) -> list[dict]:
     inputs = {"checkpoint": checkpoint_files_sha256(checkpoint), "checkpoint_weights": checkpoint_sha256(checkpoint)}
     reference = Reference.load(checkpoint, max_sequences=config.max_sequences)
 
-    f16, seconds = out / f"{out.name}-f16.gguf", {}
-    results = write_validated(f16, lambda tmp: write_f16_gguf(checkpoint, tmp, name=out.name, progress=True,
+    name = config.name or out.name
+    f16, seconds = out / f"{name}-f16.gguf", {}
+    results = write_validated(f16, lambda tmp: write_f16_gguf(checkpoint, tmp, name=name, progress=True,
                                                                   pre_tokenizer=config.pre_tokenizer),
                               reference, "f16", config, seconds)
     manifests = [write_manifest(f16, "f16", config, inputs, results, seconds)]
     quant_inputs = {**inputs, "f16_gguf": manifests[0]["artifact"]["sha256"]}
     for quant in (config.quant, *config.also):
-        target, seconds = out / f"{out.name}-{quant}.gguf", {}
+        target, seconds = out / f"{name}-{quant}.gguf", {}
         results = write_validated(target, lambda tmp, q=quant: quantize(f16, tmp, q, config.threads),
                                   reference, quant, config, seconds)
         manifests.append(write_manifest(target, quant, config, quant_inputs, results, seconds))

@@ -12,6 +12,10 @@ logits are compared with base+adapter on a few prompts from the shared prompt bu
 absolute difference is printed and recorded in manifest.json, and a difference above --tolerance fails.
 The manifest also records `checkpoint_sha256`, the merged weights' hash (josi.core.io.checkpoint_sha256),
 so an export manifest or eval report that hashes this checkpoint can be matched to it.
+
+A float32 merge is computed in float64 and rounded once: W + B·A summed in float32 can differ in the
+last bit between machines and thread counts, and that bit can flip an F16 weight of the GGUF. Rounded
+from float64, the saved weights (and so `josi release build`'s GGUF) are the same bytes everywhere.
 """
 from __future__ import annotations
 
@@ -80,7 +84,7 @@ def prompt_logits(model, tokenizer, conversations) -> list:
         for messages in conversations:
             ids = tokenizer.apply_chat_template(messages, add_generation_prompt=True, tokenize=True,
                                                 return_dict=True, return_tensors="pt")["input_ids"]
-            results.append(model(input_ids=ids).logits.float())
+            results.append(model(input_ids=ids).logits.double())
     return results
 
 
@@ -115,11 +119,12 @@ def run(args: argparse.Namespace) -> int:
     if tokenizer.pad_token_id == tokenizer.eos_token_id:
         raise ValueError("pad token equals eos token in the adapter's tokenizer")
     dtype = getattr(torch, args.dtype)
-    model = PeftModel.from_pretrained(AutoModelForCausalLM.from_pretrained(config.checkpoint, dtype=dtype), str(adapter)).eval()
+    compute = torch.float64 if dtype == torch.float32 else dtype
+    model = PeftModel.from_pretrained(AutoModelForCausalLM.from_pretrained(config.checkpoint, dtype=compute), str(adapter)).eval()
     conversations = check_messages()
     reference = prompt_logits(model, tokenizer, conversations)
 
-    merged = model.merge_and_unload()
+    merged = model.merge_and_unload().to(dtype)
     for settings in (merged.config, merged.generation_config):
         settings.pad_token_id, settings.eos_token_id = tokenizer.pad_token_id, tokenizer.eos_token_id
 

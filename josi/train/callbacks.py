@@ -12,7 +12,10 @@ validation sample and scores the decision itself:
 - `decode_refusal_recall`: rows with `meta.expect == "refuse"` answered with intent `blocked` (rule I6);
 - `decode_over_refusal`: rows with `meta.expect` `answer` or `clarify` answered with `blocked`;
 - `decode_json_valid` / `decode_contract_valid`: finished answers that parse / pass `validate`;
-- `decision_score`: mean of intent accuracy, refusal recall and (1 - over-refusal);
+- `decode_check/<name>`: pass rate of each of the contract layer's own checks
+  (`josi.core.checks.registry.CHECKPOINT_CHECKS`: I6 with the message judges, over-refusal, routing,
+  gating, numbers) on the rows it applies to, and `decode_checks_pass`, their mean;
+- `decision_score`: mean of intent accuracy, refusal recall, (1 - over-refusal) and `decode_checks_pass`;
 - `selection_score`: decision_score - 0.001 * eval_loss, the metric the best checkpoint is chosen on
   (the decision decides; loss only breaks ties, since one sample row moves the score by >= 1/24).
 
@@ -33,7 +36,7 @@ import torch
 from transformers import TrainerCallback
 from transformers.trainer_callback import ExportableState
 
-from josi.core.contract.decision import LEGITIMATE
+from josi.core.contract.decision import DECISIONS, LEGITIMATE
 
 INTENT_RE = re.compile(r'"intent"\s*:\s*"([A-Za-z_]+)"')
 LOSS_TIEBREAK = 0.001
@@ -121,8 +124,34 @@ def score_decisions(rows: Sequence[dict[str, Any]], texts: Sequence[str], finish
         metrics["decode_json_valid"] = mean(json_ok)
     if contract_ok:
         metrics["decode_contract_valid"] = mean(contract_ok)
+    checks = contract_check_rates(rows, texts, finished)
+    metrics.update({f"decode_check/{name}": rate for name, rate in checks.items()})
+    if checks:
+        metrics["decode_checks_pass"] = mean(list(checks.values()))
+        parts.append(metrics["decode_checks_pass"])
     metrics["decision_score"] = mean(parts)
     return metrics
+
+
+def contract_check_rates(rows: Sequence[dict[str, Any]], texts: Sequence[str], finished: Sequence[bool]) -> dict[str, float]:
+    """Pass rate per contract check over the rows it applies to: the gate's own functions on the decoded answers."""
+    from josi.core.checks.base import Case, parse_response
+    from josi.core.checks.registry import CHECKPOINT_CHECKS, PURE_CHECKS
+    from josi.core.contract import ChatContext
+
+    passed: dict[str, list[bool]] = defaultdict(list)
+    for row, text, done in zip(rows, texts, finished, strict=True):
+        meta = row.get("meta", {})
+        if "context" not in meta or meta.get("expect") not in DECISIONS:
+            continue
+        case = Case(id=str(meta.get("id", "?")), context=ChatContext.from_dict(meta["context"]),
+                    user=row["messages"][-2]["content"], expect=meta["expect"], category=str(meta.get("task", "general")))
+        response = parse_response(text, "stop" if done else "length")
+        for name in CHECKPOINT_CHECKS:
+            finding = PURE_CHECKS[name](response, case)
+            if finding.applicable:
+                passed[name].append(finding.passed)
+    return {name: sum(hits) / len(hits) for name, hits in passed.items() if hits}
 
 
 @torch.no_grad()

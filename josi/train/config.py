@@ -98,6 +98,7 @@ class TrainConfig:
     max_val_rows: int = 0
     precision: str = "auto"  # auto: bf16 on a bf16-capable GPU, fp32 elsewhere (CPU bf16 autocast is ~30x slower here)
     gradient_checkpointing: bool = False
+    group_by_length: bool = False  # batches of similar length: less padding, same examples per epoch
     threads: int = 0  # CPU threads for torch; 0 = auto: the cores the other processes leave free (at least 1)
     loss: str = "auto"  # auto: "trl" (fused chunked LM-head loss) on GPU, "completion" (LM head on learned positions) on CPU
     tracking: str = "trackio"  # trackio (local, offline) or none; JOSI_TRACKING=none disables
@@ -147,6 +148,7 @@ TUNING_FLAGS = (
                                 "model's own causal-LM loss; completion: the LM head only where a token is learned "
                                 "(fastest on CPU); auto: trl on GPU, completion on CPU", ("auto", "trl", "model", "completion")),
     Flag("--gradient-checkpointing", "gradient_checkpointing", bool),
+    Flag("--group-by-length", "group_by_length", bool, "batch examples of similar length (less padding)"),
     Flag("--tracking", "tracking", str, "default trackio (local files); env JOSI_TRACKING=none disables", ("trackio", "none")),
     Flag("--seed", "seed", int),
 )

@@ -47,6 +47,7 @@ def sft_config(config: TrainConfig, run_dir: Path, resuming: bool):
         project="josi", run_name=run_dir.name, trackio_static_space_id=False,
         bf16=config.precision == "bf16", fp16=False,
         gradient_checkpointing=config.gradient_checkpointing,
+        train_sampling_strategy="group_by_length" if config.group_by_length else "random",
         ddp_find_unused_parameters=False,
         packing=False, completion_only_loss=None, dataset_num_proc=None,
         seed=config.seed, data_seed=config.seed,

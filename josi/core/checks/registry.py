@@ -38,6 +38,10 @@ PURE_CHECKS: dict[str, Check] = {
     "repetition": repetition, "prescribes_training": prescribes_training, "claims_change": claims_change,
     "soft_refusal": soft_refusal, "contempt": contempt,
 }
+# What training's decoded evaluations score a checkpoint on: the contract layer's checks that need no
+# trained judge (persona_match needs the gold-trained classifier, so it is judged by the gate alone).
+CHECKPOINT_CHECKS = ("schema_valid", "i6_refusal", "over_refusal", "routing", "readiness_gating", "invented_numbers",
+                     "prescribes_training", "claims_change", "soft_refusal")
 # Judges that read the message itself, measured on evals/judges/ before they judge (josi judges).
 MESSAGE_JUDGES = ("prescribes_training", "claims_change", "soft_refusal", "readiness_gating", "invented_numbers", "contempt")
 

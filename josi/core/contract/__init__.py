@@ -60,5 +60,7 @@ def validate(intent: str | dict[str, Any], context: ChatContext) -> list[Violati
 
 
 def dumps_intent(obj: dict[str, Any]) -> str:
-    """The one serialization of an LLMIntent used in training targets: fixed key order, compact."""
-    return json.dumps({key: obj.get(key) for key in KEY_ORDER}, ensure_ascii=False, separators=(", ", ": "))
+    """The one serialization of an LLMIntent used in training targets: fixed key order, no spacing.
+
+    Without spaces a target is about 10 tokens shorter to learn and to decode; the grammar allows both."""
+    return json.dumps({key: obj.get(key) for key in KEY_ORDER}, ensure_ascii=False, separators=(",", ":"))
