@@ -27,6 +27,7 @@ COMMANDS = {
     "export": ("josi.export.cli", "write GGUF (F16 + quantized) from a merged checkpoint and validate it"),
     "release": ("josi.export.release", "rebuild the shipped GGUF from the committed release (build), or pack a run into release/"),
     "compare": ("josi.eval.compare", "compare two eval reports case by case with paired tests"),
+    "decide": ("josi.eval.decide", "apply the plan's deployment rule (small default, large for 'Explain more' if the gap is real) to two reports"),
     "pins": ("josi.eval.pins", "list or accept the failing generated I6 violations a gate run left in <report-dir>/pending-pins.jsonl"),
     "judges": ("josi.eval.calibration", "measure the message judges on the calibration set and on gold"),
 }

@@ -59,3 +59,24 @@ def test_generated_violations_are_deterministic():
         return out
     first = draw()
     assert first == draw() and len({i for i, _ in first}) > 5
+
+
+def test_no_case_file_text_is_a_training_text():
+    """The gate must judge inputs the model never trained on: no hand-written case's user text equals
+    (up to case and punctuation) a training gold user text or a text the generator produces (seed 0)."""
+    import re
+    from dataclasses import replace
+
+    from josi.core.gold import GOLD_DIR, load_gold, split_gold
+    from josi.data.build import build
+    from josi.data.config import DataConfig
+
+    def norm(text: str) -> str:
+        return re.sub(r"\W+", " ", text.lower()).strip()
+
+    trained_gold, _ = split_gold(load_gold(GOLD_DIR))  # held-out gold is never trained on
+    seen = {norm(record.user) for record in trained_gold}
+    dataset = build(replace(DataConfig(), seed=0, size=1500))
+    seen |= {norm(row["meta"]["user"]) for rows in dataset.splits.values() for row in rows}
+    overlap = [(c.id, c.user) for c in load_case_files(CASES_DIR) if norm(c.user) in seen]
+    assert overlap == []
