@@ -149,7 +149,7 @@ def prepare(config) -> GateSetup:
         raise UserError("--gate no-worse compares with a baseline: pass --baseline REPORT.json "
                         "(CI: --baseline release/reports/eval-gguf-contract.json)")
     if baseline is not None:
-        problem = baseline_mismatch(baseline, version, thresholds.sha256)
+        problem = baseline_mismatch(baseline, version, thresholds.sha256, config.getoption("--profile"))
         if problem:
             raise UserError(f"--baseline {baseline_path}: {problem}")
     kind = config.getoption("--model")
@@ -374,7 +374,8 @@ def pytest_sessionfinish(session, exitstatus):
               or any(spec.layer == layer and any(name in r.findings for r in eval_session.records.values())
                      for name, spec in eval_session.thresholds.checks.items())]
     found = config.stash.get(VIOLATIONS_KEY, None)
-    extra = {} if found is None else {"generated_i6": {"judged": found.judged, "twins_of_fixed_cases": found.twins,
+    extra = {"profile": config.getoption("--profile")}
+    extra |= {} if found is None else {"generated_i6": {"judged": found.judged, "twins_of_fixed_cases": found.twins,
                                                        "pending_pins_added": found.added, "pending_pins": str(found.pending)}}
     report = eval_session.report(layers, setup.cases_version, setup.baseline,
                                  required=required_checks(eval_session.thresholds, selected_layers), extra=extra)

@@ -198,6 +198,7 @@ MISMATCHES = {
     "other thresholds": (lambda r: {**r, "thresholds_sha256": "0" * 64}, "made with other thresholds (sha256 000000000000, "),
     "an old report": (lambda r: {k: v for k, v in r.items() if k != "thresholds_sha256"},
                       "written before reports recorded their thresholds (no thresholds_sha256)"),
+    "another profile": (lambda r: {**r, "profile": "full"}, "made with --profile full, this run has --profile ci"),
 }
 
 

@@ -181,8 +181,9 @@ def overall_verdict(absolute: str, regression: str | None) -> str:
     return "FAIL" if regression == "FAIL" else absolute
 
 
-def baseline_mismatch(baseline: dict, cases_version: str, thresholds_sha: str) -> str | None:
-    """Why a baseline report cannot be compared with this run (other cases or other thresholds), or None."""
+def baseline_mismatch(baseline: dict, cases_version: str, thresholds_sha: str, profile: str | None = None) -> str | None:
+    """Why a baseline report cannot be compared with this run (other cases, thresholds or generated-case
+    profile), or None."""
     if "thresholds_sha256" not in baseline:
         return ("written before reports recorded their thresholds (no thresholds_sha256), so its verdicts cannot be "
                 "checked against this run's; re-run the gate on the baseline model to make a new baseline")
@@ -192,4 +193,7 @@ def baseline_mismatch(baseline: dict, cases_version: str, thresholds_sha: str) -
     if baseline["thresholds_sha256"] != thresholds_sha:
         return (f"made with other thresholds (sha256 {str(baseline['thresholds_sha256'])[:12]}, this run's "
                 f"{thresholds_sha[:12]}); re-run the gate on the baseline model with these thresholds")
+    if profile is not None and baseline.get("profile", profile) != profile:
+        return (f"made with --profile {baseline['profile']}, this run has --profile {profile} (another set of generated "
+                "I6 violations); pass the baseline's --profile")
     return None
