@@ -119,6 +119,9 @@ def test_reports_and_regression_mode(tmp_path):
     json_path, md_path = write_reports(baseline, tmp_path, "base")
     assert json.loads(json_path.read_text())["overall"] == "PASS"
     assert "i6_refusal" in md_path.read_text()
+    assert "| i6_refusal | persona | balanced | 100 / 100 |" in md_path.read_text()  # the breakdown tables
+    page = (tmp_path / "base.html").read_text()
+    assert page.startswith("<!doctype html>") and "<table>" in page and "<td>i6_refusal</td>" in page
 
     worse = session(tmp_path / "b", {c.user: REFUSE for c in all_cases if c.expect == "refuse" and int(c.id[1:]) >= 20}, ANSWER)
     run_contract(worse, all_cases)

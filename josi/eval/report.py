@@ -1,4 +1,5 @@
-"""Eval reports: one JSON (machine-readable, every response and finding) and one Markdown summary.
+"""Eval reports: one JSON (machine-readable, every response and finding), a Markdown summary and the
+same summary as a standalone HTML page (for a browser or a CI artifact).
 
 A gate run writes both under a name that says which model and when
 (`eval-gguf-contract-<sha12>-<YYYYmmdd-HHMMSS>`, UTC) and refreshes a stable latest copy
@@ -92,6 +93,7 @@ def markdown(report: dict[str, Any], max_failures: int = 15) -> str:
         for g in report["regressions"]:
             lines.append(f"| {g['check']} | {g['flips_to_fail']} | {g['flips_to_pass']} | {g['p_value']:.3g} | "
                          f"{g['baseline_verdict']} | {g['verdict']} | {'yes' if g['regressed'] else 'no'} |")
+    lines += breakdown(report)
     by_id = {c["id"]: c for c in report["cases"]}
     for r in report["checks"].values():
         if not r.get("failing"):
@@ -108,10 +110,47 @@ def markdown(report: dict[str, Any], max_failures: int = 15) -> str:
     return "\n".join(lines) + "\n"
 
 
+BREAKDOWN_BY = ("persona", "readiness", "category")
+
+
+def breakdown(report: dict[str, Any]) -> list[str]:
+    """Per check, its pass rate and Wilson interval by persona, readiness and case category: where a check fails."""
+    from collections import defaultdict
+
+    from josi.eval.stats import wilson
+
+    lines = ["", "## By persona, readiness and category", "",
+             "| check | by | group | passed / n | 95% CI |", "|---|---|---|---|---|"]
+    for name in (n for n in report["checks"] if not n.startswith("distinct")):
+        for key in BREAKDOWN_BY:
+            groups: dict[str, list[bool]] = defaultdict(list)
+            for case in report["cases"]:
+                if name in case["findings"]:
+                    groups[str(case.get(key))].append(case["findings"][name]["passed"])
+            for group, results in sorted(groups.items()):
+                low, high = wilson(sum(results), len(results))
+                lines.append(f"| {name} | {key} | {group} | {sum(results)} / {len(results)} | {low:.2f}-{high:.2f} |")
+    return lines
+
+
+def html(markdown_text: str, title: str) -> str:
+    from markdown_it import MarkdownIt
+
+    body = MarkdownIt("commonmark").enable("table").render(markdown_text)
+    style = ("body{font-family:system-ui,sans-serif;max-width:70em;margin:2em auto;padding:0 1em}"
+             "table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.2em .5em;text-align:left}"
+             "code{background:#f4f4f4}")
+    return (f"<!doctype html>\n<html><head><meta charset=\"utf-8\"><title>{title}</title><style>{style}</style></head>"
+            f"<body>\n{body}</body></html>\n")
+
+
 def write_reports(report: dict[str, Any], directory: Path, stem: str) -> tuple[Path, Path]:
+    """JSON and Markdown (returned), plus the Markdown rendered as HTML beside them."""
     json_path, md_path = directory / f"{stem}.json", directory / f"{stem}.md"
     write_json_atomic(json_path, report)
-    write_text_atomic(md_path, markdown(report))
+    text = markdown(report)
+    write_text_atomic(md_path, text)
+    write_text_atomic(directory / f"{stem}.html", html(text, f"Josi eval {report['overall']}: {stem}"))
     return json_path, md_path
 
 
