@@ -33,7 +33,7 @@ def run(args: argparse.Namespace) -> int:
     from accelerate import PartialState
 
     started = time.time()
-    state = PartialState()  # one process, or one per GPU under accelerate launch
+    state = PartialState(cpu=cpu_processes())  # one process, or one per GPU (or CPU process) under accelerate launch
     main = state.is_main_process
 
     # 1. Config: a fresh run from the flags and --config, or a killed run's saved config.
@@ -63,6 +63,26 @@ def run(args: argparse.Namespace) -> int:
         print("smoke: validation loss did not go down; the pipeline is not learning", file=sys.stderr)
         return 1
     return 0
+
+
+def cpu_processes() -> bool:
+    """Whether this run's processes are CPU processes, decided the way the Trainer decides it.
+
+    accelerate's PartialState joins a process group of CPU processes (gloo) only when told `cpu=True`, and the
+    Trainer tells it so only under ACCELERATE_USE_CPU (TrainingArguments._setup_devices). Without both, every rank
+    of `accelerate launch --multi_gpu --num_processes 2` on a machine without CUDA was a whole run of its own: each
+    trained its own copy and wrote config.json, metrics.jsonl and the summary into the same directory, racing the
+    others (tests/test_distributed.py). So such a launch sets the flag (accelerate's `--cpu` starts one process
+    only), and this process state and the Trainer's read the same flag.
+    """
+    import os
+
+    import torch
+    from accelerate.utils import parse_flag_from_env
+
+    if int(os.environ.get("WORLD_SIZE", "1")) > 1 and not torch.cuda.is_available():
+        os.environ.setdefault("ACCELERATE_USE_CPU", "true")
+    return parse_flag_from_env("ACCELERATE_USE_CPU")
 
 
 def configure(args: argparse.Namespace, state) -> tuple[TrainConfig, Path, Path | None]:
