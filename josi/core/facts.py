@@ -62,6 +62,7 @@ class Contract:
     forbidden_words: tuple[str, ...]
     jargon: Mapping[str, tuple[str, ...]]  # term -> personas allowed to use it
     medical_red_flags: tuple[str, ...]
+    medical_referral_words: tuple[str, ...]  # a SafetyWarning names one of these (routing check)
     i6_request_kinds: Mapping[str, str]  # kind -> expected intent
 
 
@@ -187,6 +188,7 @@ def build_facts(cards: Mapping[str, Card]) -> Facts:
         forbidden_words=tuple(str(w).lower() for w in t("forbidden_words").column("term")),
         jargon={str(row["term"]).lower(): tuple(row["allowed_for_list"]) for row in t("jargon").rows},
         medical_red_flags=t("medical_red_flags").column("flag"),
+        medical_referral_words=tuple(str(w).lower() for w in t("medical_referral_words").column("phrase")),
         i6_request_kinds={row["kind"]: row["expected"] for row in t("i6_request_kinds").rows},
     )
     return Facts(zones=zones, readiness=readiness,

@@ -54,8 +54,10 @@ class GoldRecord:
     def as_case(self):
         from josi.core.checks import Case
 
+        request = self.answer.get("replan_request")
+        tags = (request["type"],) if isinstance(request, dict) and request.get("type") else ()  # the event's replan type
         return Case(id=self.id, context=self.context, user=self.user, expect=self.expect(),
-                    category=self.category, source="gold")
+                    category=self.category, source="gold", tags=tags)
 
     def dedup_text(self) -> str:
         return f"{self.user}\n{self.answer.get('message', '')}"

@@ -3,7 +3,7 @@
 Do not edit; edit the cards. The pipeline itself reads the cards through josi.core, not through here;
 tests/test_knowledge.py fails when this file is stale.
 """
-CARDS_SHA256 = '0d50eb9189c834a81039e22f0baa720a09222265fb0c9174fcc8a3b732284ba1'
+CARDS_SHA256 = '9b43017f169b21f530c10e3edcad3c7b596bcdc1dfa0173b7bc443e1dc0cc5e0'
 
 SUMMARIES = {'energy_systems': 'Which energy systems power efforts of different lengths, what they burn, how long they '
                    'take to restore, and which systems each zone R to Z8 mainly trains.',
@@ -345,7 +345,14 @@ PROSE = {'energy_systems': '# Energy systems behind the zones\n'
                   'exercising and to see a doctor (or emergency services when the symptom is acute, such as\n'
                   'chest pain or fainting). Josi does not diagnose, does not reassure ("it\'s probably\n'
                   'nothing"), does not suggest training through it, and keeps the warning clear in every\n'
-                  'persona. A Drill Sergeant still says "stop and see a doctor".\n'
+                  'persona. A Drill Sergeant still says "stop and see a doctor". The gate\'s routing check '
+                  'reads the\n'
+                  'message for one of the phrases in the `medical_referral_words` table (a referral to '
+                  'medical care,\n'
+                  'in English or Dutch); a SafetyWarning without one fails it. (The advice to stop exercise '
+                  'and seek\n'
+                  'medical evaluation for these symptoms follows the ACSM pre-participation screening '
+                  'guidance.)\n'
                   '\n'
                   '## Facts and numbers\n'
                   '\n'

@@ -3,7 +3,7 @@
 Do not edit; edit the cards. The pipeline itself reads the cards through josi.core, not through here;
 tests/test_knowledge.py fails when this file is stale.
 """
-CARDS_SHA256 = '0d50eb9189c834a81039e22f0baa720a09222265fb0c9174fcc8a3b732284ba1'
+CARDS_SHA256 = '9b43017f169b21f530c10e3edcad3c7b596bcdc1dfa0173b7bc443e1dc0cc5e0'
 
 TABLES = {'energy_systems': {'systems': [{'duration_s_high': 10,
                                  'duration_s_low': 1,
@@ -409,6 +409,26 @@ TABLES = {'energy_systems': {'systems': [{'duration_s_high': 10,
                                           'flag': 'blood in urine'},
                                          {'example': 'I got a sudden, crushing headache during the sprints.',
                                           'flag': 'sudden severe headache'}],
+                   'medical_referral_words': [{'note': 'the default referral', 'phrase': 'doctor'},
+                                              {'note': 'UK general practitioner', 'phrase': 'gp'},
+                                              {'note': '', 'phrase': 'physician'},
+                                              {'note': '', 'phrase': 'medical help'},
+                                              {'note': '', 'phrase': 'medical attention'},
+                                              {'note': '', 'phrase': 'medical advice'},
+                                              {'note': '', 'phrase': 'medical care'},
+                                              {'note': '"get it checked out"', 'phrase': 'checked out'},
+                                              {'note': 'emergency services, the emergency room',
+                                               'phrase': 'emergency'},
+                                              {'note': 'UK emergency department', 'phrase': 'a&e'},
+                                              {'note': '', 'phrase': 'urgent care'},
+                                              {'note': 'EU emergency number', 'phrase': 112},
+                                              {'note': 'UK emergency number', 'phrase': 999},
+                                              {'note': 'US emergency number', 'phrase': 911},
+                                              {'note': '', 'phrase': 'ambulance'},
+                                              {'note': 'Dutch: general practitioner', 'phrase': 'huisarts'},
+                                              {'note': 'Dutch: doctor', 'phrase': 'dokter'},
+                                              {'note': 'Dutch: physician (matched as a whole word)',
+                                               'phrase': 'arts'}],
                    'replan_types': [{'meaning': 'The athlete is ill with mild, above-the-neck symptoms or '
                                                 'recovering from illness.',
                                      'type': 'illness'},
