@@ -160,13 +160,13 @@ def test_a_gate_run_shows_progress_says_what_its_exit_means_and_names_its_report
             "the verdict is the gate's") in out
     assert out.rstrip().splitlines()[-1].startswith("Josi gate: FAIL, exit status 1")  # after pytest's "12 passed"
     run_reports = sorted(p for p in reports.iterdir() if RUN_STEM.match(p.stem))
-    assert [p.suffix for p in run_reports] == [".json", ".md"]
+    assert [p.suffix for p in run_reports] == [".html", ".json", ".md"]
     latest = reports / "eval-gguf-contract.json"
-    assert json.loads(latest.read_text()) == json.loads(run_reports[0].read_text())
+    assert json.loads(latest.read_text()) == json.loads(run_reports[1].read_text())
     report = json.loads(latest.read_text())
-    assert report["model"]["sha256"][:12] in run_reports[0].name and report["overall"] == "FAIL"
-    assert sorted(p.name for p in reports.iterdir() if not RUN_STEM.match(p.stem)) == ["eval-gguf-contract.json",
-                                                                                      "eval-gguf-contract.md"]
+    assert report["model"]["sha256"][:12] in run_reports[1].name and report["overall"] == "FAIL"
+    assert sorted(p.name for p in reports.iterdir() if not RUN_STEM.match(p.stem)) == [
+        "eval-gguf-contract.html", "eval-gguf-contract.json", "eval-gguf-contract.md"]
 
 
 def test_the_baseline_is_never_overwritten(gate, tmp_path, script):

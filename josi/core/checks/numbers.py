@@ -1,5 +1,10 @@
 """No invented numbers: every number in the message comes from the context, or is a card value in a general definition.
 
+Some numbers have one true value: an RPE must sit in the band of the zone it is said of (zone_physiology
+card via facts), the readiness confidence must be the context's, and "riding an hour" must be the session's
+duration. A sentence about today's session ("this hour-long ride is") or conditioned on the athlete's case
+("if it's between reps, ...") is not a general definition.
+
 Place in the pipeline: core, below every stage; imports only josi.core.
 """
 from __future__ import annotations
@@ -96,7 +101,17 @@ SPELLED = re.compile(r"\b((?:(?:one|two|three|four|five|six|seven|eight|nine) hu
                      r"eight|nine) hundred)|half(?: an)?)[ -](?:(?:vo2|hard|easy|short|fast|max) )?(" + SPELLED_UNIT + r")",
                      re.IGNORECASE)
 PERSONAL = re.compile(r"\b(?:your|you|you'?re|you'?ll|you'?ve|for you|hold|aim|keep|stay|target|today|tonight|tomorrow|"
-                      r"this week|this weekend|i'?d)\b", re.IGNORECASE)
+                      r"this week|this weekend|i'?d|this (?:[\w-]+ ){0,2}(?:ride|run|session|workout|spin|jog|block|reps?))\b",
+                      re.IGNORECASE)
+# "If it's between reps, 90 seconds is usually plenty": a condition on the athlete's case makes the whole sentence personal.
+SAID_OF_ATHLETE = re.compile(r"^\s*(?:if|when|since|as) (?:it'?s|it is|you|your|today)\b", re.IGNORECASE)
+# Numbers whose only true value is one fact: an RPE within the band of the zone it is said of (the
+# sentence's zone codes, else today's session), and the readiness confidence.
+RPE = re.compile(r"\brpe\s*(\d+(?:\.\d+)?)(?:\s*(?:-|–|to)\s*(\d+(?:\.\d+)?))?", re.IGNORECASE)
+CONFIDENCE = re.compile(r"\bconfiden(?:ce|t)\b[^.?!]*?(\d+(?:\.\d+)?)\s*(%|percent)?", re.IGNORECASE)
+# "riding an hour today": an hour said of a session is 60 minutes ("an hour before" is not a session).
+AN_HOUR = re.compile(r"\b(?:rid\w*|run\w*|spin\w*|jog\w*|walk\w*|session|workout)\s+(?:about |roughly |around |just )?an hour\b",
+                     re.IGNORECASE)
 GENERAL = re.compile(r"\b(?:in general|generally|usually|typically|on average|for most|most athletes|most people|as a rule|"
                      r"by definition|is defined|the card|in the card|a rider with|an athlete with|for example|e\.g\.|"
                      r"out of 10|rpe|on the effort scale|general|for reference)\b"
@@ -139,15 +154,38 @@ def claims(clause: str) -> list[tuple[str, float, str]]:
     return found
 
 
+def fact_numbers_wrong(sentence: str, case: Case) -> list[str]:
+    """RPE values outside the named zone's band, and a confidence that is not the context's."""
+    f, wrong = facts(), []
+    zones = [f"Z{m.group(1)}" for m in zone_code_pattern(f).finditer(sentence)]
+    if not zones and case.context.planned_session:
+        zones = [case.context.planned_session.zone]
+    bands = [f.zones[z].rpe for z in zones if z in f.zones]
+    for match in RPE.finditer(sentence):
+        values = [float(v) for v in match.groups() if v]
+        if bands and not all(any(low <= v <= high for low, high in bands) for v in values):
+            wrong.append(match.group(0))
+    confidence = case.context.readiness.confidence
+    for match in CONFIDENCE.finditer(sentence):
+        value = float(match.group(1)) / (100 if match.group(2) or float(match.group(1)) > 1 else 1)
+        if abs(value - confidence) > 0.005:
+            wrong.append(match.group(0))
+    for match in AN_HOUR.finditer(sentence):
+        if 60.0 not in context_numbers(case):
+            wrong.append(match.group(0))
+    return wrong
+
+
 def invented_in(message: str, case: Case) -> list[str]:
     known = context_numbers(case)
     general_values = card_numbers() | card_prose_numbers()
-    invented = []
+    invented = [w for sentence in sentences(message) for w in fact_numbers_wrong(sentence, case)]
     for sentence in sentences(without_zone_codes(message)):
         # a definition is general as a whole sentence: "Z2 is 55-75% of FTP, or 83-94% of LTHR"
-        general_sentence = bool(GENERAL.search(sentence)) and not PERSONAL.search(sentence)
+        general_sentence = bool(GENERAL.search(sentence)) and not PERSONAL.search(sentence) and not SAID_OF_ATHLETE.match(sentence)
         for clause, _ in clauses_with_negation(sentence):
-            general = general_sentence or (bool(GENERAL.search(clause)) and not PERSONAL.search(clause))
+            general = general_sentence or (bool(GENERAL.search(clause)) and not PERSONAL.search(clause)
+                                           and not SAID_OF_ATHLETE.match(sentence))
             invented += invented_claims(clause, general, known, general_values, case)
     return invented
 
