@@ -269,6 +269,7 @@ FLAGS_BEFORE_THE_TABLE = {
     "--target-modules", "--lr", "--epochs", "--max-steps", "--batch-size", "--grad-accum", "--max-length",
     "--eval-steps", "--logging-steps", "--patience", "--decode-rows", "--decode-max-new-tokens", "--max-train-rows",
     "--max-val-rows", "--precision", "--threads", "--loss", "--gradient-checkpointing", "--tracking", "--seed",
+    "--group-by-length",  # added with the release run (length-grouped batches)
 }
 
 
