@@ -297,20 +297,25 @@ def eval_session(request):
         session.later.finish()
 
 
+@pytest.fixture(scope="session")
+def known_failures(request):
+    """With --gate no-worse: the (case, check) failures the baseline already had; they do not fail a test."""
+    if request.config.getoption("--gate") != "no-worse":
+        return frozenset()
+    from josi.eval.gate import baseline_failures
+
+    return baseline_failures(prepared(request.config).baseline)
+
+
 @pytest.fixture
-def judge(eval_session, request):
+def judge(eval_session, known_failures):
     """judge(case, checks): record findings; fail the test for a failing hard check (with --baseline too).
     With --gate no-worse only a hard failure the baseline did not have fails the test."""
-    baseline = prepared(request.config).baseline if request.config.getoption("--gate") == "no-worse" else None
-    known = {c["id"]: c["findings"] for c in baseline["cases"]} if baseline else {}
-
-    def new(case, name):
-        return baseline is None or known.get(case.id, {}).get(name, {}).get("passed", True)
-
     def run(case, checks):
         findings = eval_session.judge(case, checks)
         hard_failures = [f"{name}: {f.detail}" for name, f in findings.items()
-                         if f.applicable and not f.passed and eval_session.thresholds.checks[name].hard and new(case, name)]
+                         if f.applicable and not f.passed and eval_session.thresholds.checks[name].hard
+                         and (case.id, name) not in known_failures]
         if hard_failures:
             pytest.fail("; ".join(hard_failures), pytrace=False)
         return findings

@@ -9,6 +9,7 @@ Place in the pipeline: eval stage (a model artifact -> findings, gate verdicts, 
 """
 from __future__ import annotations
 
+import functools
 import json
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -30,20 +31,22 @@ class DecodeSettings:
 
     def key(self) -> str:
         """What else decides a generation besides the model and the prompt: these settings, the output schema
-        (the grammar is compiled from it) and the decoding libraries' versions."""
-        from importlib import metadata
+        (the grammar is compiled from it) and the decoding libraries' versions. Asked once per case, built once."""
+        return settings_key(self)
 
-        from josi.core.contract.schema import llm_intent_schema
 
-        def version(name: str) -> str:
-            try:
-                return metadata.version(name)
-            except metadata.PackageNotFoundError:
-                return "not installed"
+DECODING_LIBRARIES = ("llama-cpp-python", "transformers", "torch")
 
-        schema = json.dumps(llm_intent_schema(), sort_keys=True)
-        return json.dumps({**asdict(self), "schema": schema, "llama-cpp-python": version("llama-cpp-python"),
-                           "transformers": version("transformers"), "torch": version("torch")}, sort_keys=True)
+
+@functools.lru_cache(maxsize=None)
+def settings_key(settings: DecodeSettings) -> str:
+    from josi.core.contract.schema import llm_intent_schema
+    from josi.core.manifest import library_versions
+
+    versions = library_versions()
+    schema = json.dumps(llm_intent_schema(), sort_keys=True)
+    return json.dumps({**asdict(settings), "schema": schema, **{name: versions[name] for name in DECODING_LIBRARIES}},
+                      sort_keys=True)
 
 
 @dataclass(frozen=True)

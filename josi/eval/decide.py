@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from josi.eval.compare import case_passes, load_report
-from josi.eval.stats import mcnemar_exact
+from josi.eval.gate import paired
 
 SIGNIFICANT = 0.05
 
@@ -40,14 +40,12 @@ def contract_passes(report: dict) -> bool:
     return bool(checks) and all(c["verdict"] == "PASS" for c in checks) and not report.get("missing_checks")
 
 
-def better(check: str, a: dict, b: dict) -> tuple[bool, str]:
-    """Whether B beats A on one check beyond chance: paired McNemar, or disjoint Wilson intervals."""
-    pa, pb = case_passes(a), case_passes(b)
-    common = [cid for cid in set(pa) & set(pb) if check in pa[cid] and check in pb[cid]]
-    b_only = sum(pb[cid][check] and not pa[cid][check] for cid in common)
-    a_only = sum(pa[cid][check] and not pb[cid][check] for cid in common)
-    p = mcnemar_exact(a_only, b_only)
+def better(check: str, a: dict, b: dict, pa: dict, pb: dict) -> tuple[bool, str]:
+    """Whether B beats A on one check beyond chance: paired McNemar (pa, pb: `case_passes` of each), or
+    disjoint Wilson intervals."""
     ra, rb = a["checks"][check], b["checks"][check]
+    flips = paired(check, pa, pb, ra["verdict"], rb["verdict"])  # A -> B: to_fail = A only, to_pass = B only
+    a_only, b_only, p = flips.flips_to_fail, flips.flips_to_pass, flips.p_value
     if b_only > a_only and p < SIGNIFICANT:
         return True, f"{check}: B better on {b_only} paired cases vs {a_only} (McNemar p={p:.3g})"
     if rb["low"] > ra["high"]:
@@ -64,13 +62,14 @@ def decide(a: dict, b: dict) -> Decision:
     if not ok_a:
         return Decision("B", reasons + ["only B keeps the contract: B is the default"])
     shared = sorted(set(a["checks"]) & set(b["checks"]))
+    pa, pb = case_passes(a), case_passes(b)
     for check in (c for c in shared if a["checks"][c].get("layer") == "contract"):
-        gap, why = better(check, a, b)
+        gap, why = better(check, a, b, pa, pb)
         if gap and ok_b:
             return Decision("B", reasons + [f"B is significantly safer: {why}; B is the default"])
     if not ok_b:
         return Decision("A", reasons + ["B does not keep the contract, so it cannot serve Explain more: A alone"])
-    quality = [better(c, a, b) for c in shared if a["checks"][c].get("layer") == "quality" and not c.startswith("distinct")]
+    quality = [better(c, a, b, pa, pb) for c in shared if a["checks"][c].get("layer") == "quality" and not c.startswith("distinct")]
     real = [why for gap, why in quality if gap]
     if real:
         return Decision("A+B", reasons + [f"real quality gap: {why}" for why in real] + ["A default + B for 'Explain more'"])

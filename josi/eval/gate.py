@@ -158,16 +158,17 @@ def regression_verdict(regressions) -> str | None:
     return "FAIL" if any(r.regressed for r in regressions) else "PASS"
 
 
+def baseline_failures(baseline: dict) -> frozenset[tuple[str, str]]:
+    """(case id, check) of every finding the baseline failed: what `--gate no-worse` does not count against a run."""
+    return frozenset((c["id"], check) for c in baseline["cases"] for check, f in c["findings"].items() if not f["passed"])
+
+
 def new_hard_failures(report_cases: list[dict], baseline: dict, hard: set[str]) -> list[str]:
     """`case:check` for each hard-check failure the baseline did not have (a case it passed, or a new case)."""
-    before = {c["id"]: c["findings"] for c in baseline["cases"]}
-    found = []
-    for case in report_cases:
-        for check, finding in case["findings"].items():
-            if check in hard and finding.get("applicable", True) and not finding["passed"]:
-                if before.get(case["id"], {}).get(check, {}).get("passed", True):
-                    found.append(f"{case['id']}:{check}")
-    return found
+    known = baseline_failures(baseline)
+    return [f"{case['id']}:{check}" for case in report_cases for check, finding in case["findings"].items()
+            if check in hard and finding.get("applicable", True) and not finding["passed"]
+            and (case["id"], check) not in known]
 
 
 def no_worse_verdict(report: dict) -> str:
