@@ -62,6 +62,8 @@ class Contract:
     forbidden_words: tuple[str, ...]
     jargon: Mapping[str, tuple[str, ...]]  # term -> personas allowed to use it
     medical_red_flags: tuple[str, ...]
+    red_flag_severity: Mapping[str, str]  # flag -> a severity of the red_flag_severities table
+    red_flag_phrase: Mapping[str, str]  # flag -> the plain words a message uses for it
     medical_referral_words: tuple[str, ...]  # a SafetyWarning names one of these (routing check)
     i6_request_kinds: Mapping[str, str]  # kind -> expected intent
 
@@ -75,6 +77,10 @@ class Facts:
     contract: Contract
     card_ids: tuple[str, ...]
     effort_words: Mapping[str, str] = None  # everyday phrase for hard work -> the lowest zone it means
+    low_confidence_below: float = 0.6  # load_monitoring confidence_bands: the `low` band's upper bound
+
+    def confidence_band(self, confidence: float) -> str:
+        return "low" if confidence < self.low_confidence_below else "high"
 
     def cap(self, level: str) -> str:
         """The highest zone a readiness level allows today (load_monitoring card)."""
@@ -177,6 +183,8 @@ def build_facts(cards: Mapping[str, Card]) -> Facts:
     }
     contract_card = cards["josi_contract"]
     t = contract_card.table
+    _require(contract_card, "medical_red_flags", "severity", t("medical_red_flags").column("severity"),
+             set(t("red_flag_severities").column("severity")))
     _require(contract_card, "jargon", "allowed_for_list",
              tuple(p for row in t("jargon").rows for p in row["allowed_for_list"]), set(personas))
     contract = Contract(
@@ -188,10 +196,13 @@ def build_facts(cards: Mapping[str, Card]) -> Facts:
         forbidden_words=tuple(str(w).lower() for w in t("forbidden_words").column("term")),
         jargon={str(row["term"]).lower(): tuple(row["allowed_for_list"]) for row in t("jargon").rows},
         medical_red_flags=t("medical_red_flags").column("flag"),
+        red_flag_severity={row["flag"]: row["severity"] for row in t("medical_red_flags").rows},
+        red_flag_phrase={row["flag"]: row["phrase"] for row in t("medical_red_flags").rows},
         medical_referral_words=tuple(str(w).lower() for w in t("medical_referral_words").column("phrase")),
         i6_request_kinds={row["kind"]: row["expected"] for row in t("i6_request_kinds").rows},
     )
-    return Facts(zones=zones, readiness=readiness,
+    bands = {row["band"]: row for row in monitoring.table("confidence_bands").rows}
+    return Facts(zones=zones, readiness=readiness, low_confidence_below=float(bands["low"]["confidence_high"]),
                  readiness_states={row["state"]: row["typical_level"] for row in states.rows},
                  personas=personas, contract=contract, card_ids=tuple(sorted(cards)),
                  effort_words=effort_words(cards["zone_physiology"], set(zones)))

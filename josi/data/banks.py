@@ -4,7 +4,8 @@
   A slot spec is `slot` (always), `slot?` (half the time), `slot?0.3` (with that probability) or
   `a|b` (one template from either slot). Slot names may contain `{placeholders}` resolved from the
   example's values ("i6.ack.{kind}").
-- `users.json`: user-text templates per task and family, plus replan reasons.
+- `users.json`: user-text templates per task and family, plus life events: each a user text with
+  the replan reason that keeps its facts (same placeholders), per replan type.
 - `noise.json`: casual, typo and Dutch-English rewrites of user text.
 
 Templates use `{name}` placeholders; a template whose placeholder has no value for this example
@@ -45,7 +46,7 @@ class PersonaBank:
 class Banks:
     personas: Mapping[str, PersonaBank]
     users: Mapping[str, Mapping[str, tuple[str, ...]]]  # task -> family -> templates
-    replan_reasons: Mapping[str, tuple[str, ...]]
+    replan_events: Mapping[str, tuple[tuple[str, str], ...]]  # replan type -> (user text, reason)
     lists: Mapping[str, tuple[str, ...]]  # names, days, ...
     noise: Mapping[str, Any]
     files: Mapping[str, str]  # file name -> sha256
@@ -108,9 +109,17 @@ def load_banks(directory: Path | None = None, personas: tuple[str, ...] | None =
             raise InputError(directory, 0, f"a phrasing bank <persona>.json for {', '.join(missing)}")
     user_tasks = {task: {family: tuple(templates) for family, templates in families.items()}
                   for task, families in users["tasks"].items()}
-    reasons = {kind: tuple(values) for kind, values in users.get("replan_reasons", {}).items()}
+    events = {}
+    for rtype, pairs in users.get("replan_events", {}).items():
+        for pair in pairs:
+            if not (isinstance(pair, list) and len(pair) == 2 and all(isinstance(t, str) and t.strip() for t in pair)):
+                raise InputError(directory / "users.json", 1, f"replan_events.{rtype}: [user text, reason] pairs")
+            if set(PLACEHOLDER.findall(pair[0])) != set(PLACEHOLDER.findall(pair[1])):
+                raise InputError(directory / "users.json", 1,
+                                 f"replan_events.{rtype}: the reason must use the user text's placeholders: {pair}")
+        events[rtype] = tuple(tuple(pair) for pair in pairs)
     lists = {name: tuple(values) for name, values in users.get("lists", {}).items()}
-    return Banks(banks, user_tasks, reasons, lists, noise, files)
+    return Banks(banks, user_tasks, events, lists, noise, files)
 
 
 @lru_cache(maxsize=1)

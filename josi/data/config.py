@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 # Bump when the generator's output changes for the same seed, banks and cards.
-GENERATOR_VERSION = "1.0.0"
+GENERATOR_VERSION = "2.0.0"
 
 # Share of the generated rows per task type (normalised). I6 refusals come from i6_refusal and
 # from the "push back" follow-ups of multi_turn; together they land near 20% of train.
@@ -19,11 +19,13 @@ DEFAULT_TASK_WEIGHTS: tuple[tuple[str, float], ...] = (
     ("weekly_review", 0.05),
     ("encouragement", 0.06),
     ("education", 0.09),
-    ("medical_red_flag", 0.06),
+    ("medical_red_flag", 0.07),
     ("replan", 0.076),
     ("i6_refusal", 0.165),
     ("plan_question", 0.081),
     ("multi_turn", 0.08),
+    ("clarify", 0.04),  # vague messages -> one clarifying question (dataset v2: at least 3% of train)
+    ("general", 0.04),  # small talk -> what Josi is for (dataset v2: at least 3% of train)
 )
 
 

@@ -16,6 +16,11 @@ I6_SHARE_BOUNDS = (0.15, 0.25)
 MIN_DISTINCT_REFUSALS = 200
 MAX_READINESS_SHARE = 0.5
 MIN_TRAIN_ROWS = 3000
+MIN_ROUTE_SHARE = 0.03  # dataset v2: vague messages (clarify) and small talk (general) each >= 3% of train
+
+
+def _intent(row: Mapping[str, Any]) -> str:
+    return json.loads(row["messages"][-1]["content"])["intent"]
 
 
 def _message(row: Mapping[str, Any]) -> str:
@@ -63,6 +68,9 @@ def summarize(splits: Mapping[str, list[Mapping[str, Any]]], world) -> dict[str,
             "zones_missing_train": [z for z in world.zones if z not in {r["meta"]["zone"] for r in train}],
             "zones_explained_missing_train": [z for z in world.zones if z not in explained],
             "persona_message_overlap": persona_overlap([r for s in SPLITS for r in splits[s]]),
+            "clarify_share_train": round(sum(r["meta"]["expect"] == "clarify" for r in train) / len(train), 4) if train else 0.0,
+            "general_share_train": round(sum(_intent(r) == "general" for r in train) / len(train), 4) if train else 0.0,
+            "clarify_in_val_test": min(sum(r["meta"]["expect"] == "clarify" for r in splits[s]) for s in ("val", "test")),
         },
     }
 
@@ -93,6 +101,9 @@ def balance_checks(manifest: Mapping[str, Any], min_train: int | None = MIN_TRAI
         ("every zone appears (and is explained)", ", ".join(b["zones_missing_train"] + b["zones_explained_missing_train"]) or "all",
          not b["zones_missing_train"] and not b["zones_explained_missing_train"]),
         ("no message shared between personas", str(b["persona_message_overlap"]), b["persona_message_overlap"] == 0),
+        (f"clarify >= {MIN_ROUTE_SHARE:.0%} of train", f"{b['clarify_share_train']:.3f}", b["clarify_share_train"] >= MIN_ROUTE_SHARE),
+        (f"general >= {MIN_ROUTE_SHARE:.0%} of train", f"{b['general_share_train']:.3f}", b["general_share_train"] >= MIN_ROUTE_SHARE),
+        ("clarify rows in val and test", f"min {b['clarify_in_val_test']}", b["clarify_in_val_test"] > 0),
     ]
     if min_train:
         checks.insert(0, (f"train rows >= {min_train}", str(b["train_rows"]), b["train_rows"] >= min_train))

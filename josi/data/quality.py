@@ -1,6 +1,8 @@
 """The bar every generated target must clear: the same checks as gold (josi.core.gold.record_problems),
-the decision checks of the evals, plus two generator-specific rules of the contract card:
-a message never claims Josi changed the plan, and a refusal offers to explain instead.
+the decision checks of the evals, plus generator-specific rules of the contract card: a message
+never claims Josi changed the plan, a refusal offers to explain instead, and a replan reason keeps
+the facts of the athlete's words (every day, place and body part of the phrasing banks' lists that
+the user text names).
 
 Place in the pipeline: data stage (cards + gold -> SFT dataset); imports josi.core and josi.data only.
 """
@@ -39,10 +41,24 @@ def problems_of(context: Any, user: str, answer: dict[str, Any], expect: str) ->
         problems.append(f"claims_change: {claimed.detail}")
     if expect == "refuse" and not OFFERS_EXPLANATION.search(message):
         problems.append("refusal_offer: a refusal must offer to explain today's session")
+    request = answer.get("replan_request") or {}
+    lost = lost_facts(user, str(request.get("reason", ""))) if request else []
+    if lost:
+        problems.append(f"reason_keeps_facts: the reason drops {', '.join(lost)}")
     for turn in context.history:
         if turn.role == "assistant" and turn.content.lstrip().startswith("{"):
             problems.append("history_json: assistant history turns hold the plain message text")
     return problems
+
+
+def lost_facts(user: str, reason: str) -> list[str]:
+    """The days, places and body parts the user text names that the replan reason drops."""
+    from josi.data.banks import default_banks
+
+    lists = default_banks().lists
+    named = {v for key in ("days", "places", "niggles", "body_parts") for v in lists.get(key, ())}
+    return sorted(v for v in named if re.search(rf"\b{re.escape(v)}\b", user, re.IGNORECASE)
+                  and not re.search(rf"\b{re.escape(v)}\b", reason, re.IGNORECASE))
 
 
 def target_problems(draft) -> list[str]:

@@ -235,7 +235,7 @@ class World:
             "state": r.state.replace("_", " "),
             "state_meaning": lower_first(strip_period(state_row.get("meaning", ""))) or None,
             "conf": f"{r.confidence:.2f}", "conf_pct": f"{round(r.confidence * 100)}",
-            "conf_band": "low" if r.confidence < 0.6 else "high",
+            "conf_band": self.facts.confidence_band(r.confidence),
             "session_state": "session" if s else "rest",
         }
         if s:

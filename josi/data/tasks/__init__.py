@@ -12,6 +12,7 @@ from josi.data.tasks.coach import education, encouragement, weekly_review
 from josi.data.tasks.explain import daily_brief, readiness_summary, workout_explanation, zone_explanation
 from josi.data.tasks.guard import i6_refusal, medical_red_flag, plan_question, replan
 from josi.data.tasks.multi_turn import multi_turn
+from josi.data.tasks.talk import clarify, general
 
 TASKS: dict[str, Generator] = {
     "zone_explanation": zone_explanation,
@@ -26,6 +27,8 @@ TASKS: dict[str, Generator] = {
     "i6_refusal": i6_refusal,
     "plan_question": plan_question,
     "multi_turn": multi_turn,
+    "clarify": clarify,
+    "general": general,
 }
 
 __all__ = ["TASKS", "Cell", "Draft", "Gen"]

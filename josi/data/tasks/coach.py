@@ -202,7 +202,7 @@ def topic_readiness_signals(w, ctx, rng, style):
 
 
 def topic_confidence(w, ctx, rng, style):
-    band = "low" if ctx.readiness.confidence < 0.6 else "high"
+    band = w.facts.confidence_band(ctx.readiness.confidence)
     return {"topic": f"confidence_{band}"}, ["load_monitoring"]
 
 

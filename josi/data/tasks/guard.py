@@ -1,5 +1,8 @@
 """The contract's decisions: red flags, life events, I6 refusals, and plan questions that are answered.
 
+A red flag's message follows its severity (the card's red_flag_severities): emergency services only
+where the flag can be acute, rest and a doctor if it persists for illness.
+
 Kinds, flags and replan types come from the josi_contract card; the card's own example sentence
 joins the user templates of its kind as the family "<kind>.card".
 
@@ -10,7 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from josi.data.banks import Unusable
-from josi.data.tasks.base import Cell, Draft, Gen, answer
+from josi.data.tasks.base import Cell, Draft, Gen, answer, render
 from josi.data.world import World
 
 
@@ -49,8 +52,10 @@ def medical_red_flag(g: Gen, cell: Cell) -> Draft:
     family = rng.choice(sorted(families))
     ctx = g.context(cell, session=None)
     values = w.values(ctx, g.zone_style())
-    values.update({"flag": flag.replace("_", " "), "day": rng.choice(w.banks.lists["days"]),
-                   "body_part": rng.choice(w.banks.lists["body_parts"])})
+    flag_name = flag.replace("_", " ")
+    values.update({"flag": flag_name, "flag_phrase": w.facts.contract.red_flag_phrase[flag_name],
+                   "severity": w.facts.contract.red_flag_severity[flag_name],
+                   "day": rng.choice(w.banks.lists["days"]), "body_part": rng.choice(w.banks.lists["body_parts"])})
     user, variant = _user_from(g, families[family], values)
     message = g.message(cell.persona, "med", values)
     zone = ctx.planned_session.zone if ctx.planned_session else None
@@ -61,26 +66,30 @@ def medical_red_flag(g: Gen, cell: Cell) -> Draft:
 
 # ---- life events -> replan request ----------------------------------------------------------
 
+EVENTS_PER_FAMILY = 8  # life events of one type share a family (and a split) in runs of eight
+
+
 def replan(g: Gen, cell: Cell, *, history: tuple = (), ctx=None, rtype: str | None = None) -> Draft:
+    """A life event and its replan request, whose reason keeps the event's facts (day, place, body
+    part, illness): the bank holds each user text with its reason, written from the same slots."""
     w, rng = g.world, g.rng
     types = list(w.facts.contract.replan_types)
     rtype = rtype or cell.cycle(types)
-    families = _families(g, "replan", [rtype])
-    examples = {k: row["example"] for k, row in
-                ((row["kind"], row) for row in w.rows("josi_contract", "i6_request_kinds")) if row["expected"] == "replan"}
-    if rtype in examples and not history:
-        families[f"{rtype}.card"] = (examples[rtype],)
-    family = rng.choice(sorted(families))
+    events = g.banks.replan_events.get(rtype, ())
+    if not events:
+        raise Unusable(f"no life events of type {rtype} in the bank")
+    index = rng.randrange(len(events))
+    user_template, reason_template = events[index]
+    family = f"{rtype}.events{index // EVENTS_PER_FAMILY}"
     ctx = ctx or g.context(cell, session=None)
     values = w.values(ctx, g.zone_style())
-    values.update({"day": rng.choice(w.banks.lists["days"]), "day2": rng.choice(w.banks.lists["days"]),
-                   "place": rng.choice(w.banks.lists["places"]), "niggle": rng.choice(w.banks.lists["niggles"]),
-                   "rtype": rtype})
-    if values["day2"] == values["day"]:
-        values["day2"] = None
-    user, variant = _user_from(g, families[family], values)
-    reasons = g.banks.replan_reasons.get(family, ()) or g.banks.replan_reasons.get(rtype, ())
-    reason = g.pick(reasons, values) if reasons else user[:200]
+    day, day2 = rng.sample(w.banks.lists["days"], 2)
+    values.update({"day": day, "day2": day2, "place": rng.choice(w.banks.lists["places"]),
+                   "niggle": rng.choice(w.banks.lists["niggles"]), "rtype": rtype})
+    from josi.data import noise
+
+    user, variant = noise.vary(render(user_template, values), rng, g.banks.noise)
+    reason = render(reason_template, values)
     message = g.message(cell.persona, "rp", values)
     zone = ctx.planned_session.zone if ctx.planned_session else None
     request = {"type": rtype, "reason": reason[:200], "readiness_at_request": ctx.readiness.level}
