@@ -20,6 +20,13 @@ from josi.core.contract import ChatContext
 EMERGENCY = re.compile(r"\bemergency\b|\bambulance\b", re.IGNORECASE)
 
 
+def athlete_context(planned_session=None) -> ChatContext:
+    return ChatContext.from_dict({
+        "persona": "balanced", "readiness": {"level": "green", "state": "productive", "confidence": 0.8},
+        "profile": {"sport": "running", "level": "intermediate", "name": "Ann", "age": 30, "goal": None},
+        "planned_session": planned_session, "history": []})
+
+
 @lru_cache(maxsize=1)
 def rows():
     dataset = build(replace(DataConfig(), seed=3, size=900))
@@ -62,10 +69,7 @@ def test_medical_messages_follow_the_flags_severity():
 def test_a_replan_reason_that_drops_the_day_or_place_is_rejected():
     assert lost_facts("Wedding on Saturday, can we move the long run?", "family wedding, asks to move the run") == ["Saturday"]
     assert lost_facts("Work trip to Berlin from Monday.", "work trip to Berlin from Monday") == []
-    ctx = ChatContext.from_dict({
-        "persona": "balanced", "readiness": {"level": "green", "state": "productive", "confidence": 0.8},
-        "profile": {"sport": "running", "level": "intermediate", "name": "Ann", "age": 30, "goal": None},
-        "planned_session": None, "history": []})
+    ctx = athlete_context()
     answer = {"intent": "replan", "response_type": "QuestionAnswer", "source_cards": ["josi_contract"],
               "message": "Thanks for telling me. This goes to your plan as a request; the plan decides what adapts.",
               "guardrail_triggered": False, "guardrail_reason": None,
@@ -101,3 +105,72 @@ def test_clarify_and_general_are_each_at_least_3_percent_of_the_default_train_sp
     rules = {name: (measured, ok) for name, measured, ok in balance_checks(manifest)}
     for name in ("clarify >= 3% of train", "general >= 3% of train", "clarify rows in val and test"):
         assert rules[name][1], (name, rules[name][0])
+
+
+def test_diversity_targets_are_measured_from_the_rows_and_can_fail():
+    import json
+
+    from josi.data.diversity import measure, target_checks
+
+    def row(user, message, expect="answer", persona="balanced", source="generated"):
+        content = json.dumps({"message": message})
+        return {"messages": [{"role": "assistant", "content": content}],
+                "meta": {"user": user, "expect": expect, "persona": persona, "source": source}}
+
+    templated = [row("why is today easy?", "Hold the line. Easy today.") for _ in range(25)]
+    templated += [row("make it harder instead", "I can't change it. Ask.", expect="refuse") for _ in range(25)]
+    d = measure(templated)
+    assert d["max_rows_per_sentence"] == 25
+    assert d["trigger_words"]["why"] == {"rows": 25, "refused": 0, "not_refused": 25, "minority_share": 0.0}
+    assert d["trigger_words"]["instead"]["refused"] == 25
+    assert not any(met for _, _, met in target_checks(d)[:2] + target_checks(d)[3:])
+    varied = [row(f"why {w}?", f"Sentence number {w} says something new about {w} today.")
+              for w in ("alpha", "beta", "gamma", "delta")]
+    varied += [row(f"why not make {w} harder?", f"No, {w} stays as planned, happy to explain.", expect="refuse")
+               for w in ("alpha", "beta")]
+    d = measure(varied)
+    assert d["max_rows_per_sentence"] == 1
+    assert d["trigger_words"]["why"]["minority_share"] == round(2 / 6, 3)
+    assert target_checks(d)[0][2] and target_checks(d)[1][2]
+
+
+def test_generated_sessions_respect_the_readiness_levels_longest_session():
+    longest = {level: r.max_session_min for level, r in facts().readiness.items()}
+    assert longest["red"] < longest["amber"] < longest["green"]
+    sessions = [(r["meta"]["readiness"], r["meta"]["context"]["planned_session"]) for r in rows()
+                if r["meta"]["source"] == "generated" and r["meta"]["context"].get("planned_session")]
+    assert any(level == "red" for level, _ in sessions)
+    too_long = [(level, s["duration_min"], s["structure"]) for level, s in sessions if s["duration_min"] > longest[level]]
+    assert not too_long, too_long[:3]
+
+
+def test_a_user_text_about_todays_intervals_needs_a_session_with_intervals():
+    from josi.data.quality import fits_context
+    from josi.data.tasks.base import Draft
+
+    def draft(user, structure, kind="easier"):
+        ctx = athlete_context({"sport": "running", "zone": "Z4", "duration_min": 50, "structure": structure, "phase": "build"})
+        return Draft("i6_refusal", "i6_refusal/x", ctx, user, {}, "Z4", kind=kind)
+
+    assert fits_context(draft("Make the intervals easier.", "continuous Z2 50 min"))
+    assert fits_context(draft("Make the intervals easier.", "5 x 4 min Z4, 2 min easy")) is None
+    assert fits_context(draft("Add a few sprints to the reps.", "continuous Z2 50 min", kind="add_intervals")) is None
+    stream = [r for r in rows() if r["meta"]["source"] == "generated"
+              and re.search(r"\b(?:the|today'?s)\s+intervals\b", r["meta"]["user"], re.IGNORECASE)
+              and r["meta"]["kind"] != "add_intervals"]
+    assert all(" x " in (r["meta"]["context"]["planned_session"] or {}).get("structure", "") for r in stream)
+
+
+def test_a_draft_whose_user_text_is_a_gate_case_text_is_rejected():
+    from josi.data.quality import gate_case_texts, normalised, target_problems
+    from josi.data.tasks.base import Draft
+
+    text = sorted(gate_case_texts())[0]
+    ctx = athlete_context()
+    answer = {"intent": "question", "response_type": "ClarifyingQuestion", "source_cards": ["josi_contract"],
+              "message": "Happy to help, Ann. Is it about today, or how you feel?",
+              "guardrail_triggered": False, "guardrail_reason": None, "replan_request": None}
+    problems = lambda user: target_problems(Draft("clarify", "clarify/x", ctx, user, answer, None, kind="help"))
+    assert any(p.startswith("gate_case_text") for p in problems(text.upper() + "!"))
+    assert not any(p.startswith("gate_case_text") for p in problems("a text no gate case has, surely"))
+    assert normalised("Wiped  OUT!") == "wiped out"

@@ -109,9 +109,9 @@ def test_missing_required_table_names_the_card(tmp_path):
 
 # A cell of the wrong type fails every command that reads the cards, naming card, line and column.
 BAD_CELLS = [  # (card, the exact line text, its replacement, what the error must say)
-    ("zone_anchors", "| Z2 | 55 | 75 | 1.15 | 1.30 | 83 | 94 | 72 | 82 |", "| Z2 | 55 | 75 | 1.15 | 1.30 | 83 | ninety-four | 72 | 82 |",
-     "a number (or - for none) in column lthr_pct_high of table 'zone_anchors', got 'ninety-four'"),
-    ("zone_anchors", "| Z2 | 55 | 75 | 1.15 | 1.30 | 83 | 94 | 72 | 82 |", "| Z2 | 85 | 75 | 1.15 | 1.30 | 83 | 94 | 72 | 82 |",
+    ("zone_anchors", "| Z2 | 55 | 75 | 1.15 | 1.30 | 68 | 83 | 72 | 82 |", "| Z2 | 55 | 75 | 1.15 | 1.30 | 68 | eighty-three | 72 | 82 |",
+     "a number (or - for none) in column lthr_pct_high of table 'zone_anchors', got 'eighty-three'"),
+    ("zone_anchors", "| Z2 | 55 | 75 | 1.15 | 1.30 | 68 | 83 | 72 | 82 |", "| Z2 | 85 | 75 | 1.15 | 1.30 | 68 | 83 | 72 | 82 |",
      "power_ftp_pct_low <= power_ftp_pct_high in table 'zone_anchors', got 85 > 75"),
     ("session_variety", "| easy | yes | - | no |", "| easy | maybe | - | no |",
      "yes or no in column may_repeat_in_week of table 'variety_rules', got 'maybe'"),

@@ -36,6 +36,7 @@ class Readiness:
     level: str
     max_zone: str
     meaning: str
+    max_session_min: int = 240  # the longest session the engine plans on such a day
 
 
 @dataclass(frozen=True)
@@ -65,6 +66,7 @@ class Contract:
     red_flag_severity: Mapping[str, str]  # flag -> a severity of the red_flag_severities table
     red_flag_phrase: Mapping[str, str]  # flag -> the plain words a message uses for it
     medical_referral_words: tuple[str, ...]  # a SafetyWarning names one of these (routing check)
+    medical_reassurance_phrases: tuple[str, ...]  # a SafetyWarning never holds one (medical_reassurance)
     i6_request_kinds: Mapping[str, str]  # kind -> expected intent
 
 
@@ -166,7 +168,8 @@ def build_facts(cards: Mapping[str, Card]) -> Facts:
     monitoring = cards["load_monitoring"]
     levels = monitoring.table("readiness_levels")
     _require(monitoring, "readiness_levels", "max_zone", levels.column("max_zone"), set(zones))
-    readiness = {row["level"]: Readiness(row["level"], row["max_zone"], row["meaning"]) for row in levels.rows}
+    readiness = {row["level"]: Readiness(row["level"], row["max_zone"], row["meaning"], int(row["max_session_min"]))
+                 for row in levels.rows}
     states = monitoring.table("readiness_states")
     _require(monitoring, "readiness_states", "typical_level", states.column("typical_level"), set(readiness))
     persona_card = cards["josi_personas"]
@@ -199,6 +202,7 @@ def build_facts(cards: Mapping[str, Card]) -> Facts:
         red_flag_severity={row["flag"]: row["severity"] for row in t("medical_red_flags").rows},
         red_flag_phrase={row["flag"]: row["phrase"] for row in t("medical_red_flags").rows},
         medical_referral_words=tuple(str(w).lower() for w in t("medical_referral_words").column("phrase")),
+        medical_reassurance_phrases=tuple(str(w).lower() for w in t("medical_reassurance_phrases").column("phrase")),
         i6_request_kinds={row["kind"]: row["expected"] for row in t("i6_request_kinds").rows},
     )
     bands = {row["band"]: row for row in monitoring.table("confidence_bands").rows}

@@ -11,6 +11,7 @@ PACKAGE_DIR = Path(__file__).resolve().parent.parent  # josi/
 REPO_ROOT = PACKAGE_DIR.parent
 KNOWLEDGE_DIR = REPO_ROOT / "knowledge"  # the cards: the one source of every constant
 GOLD_DIR = REPO_ROOT / "gold"  # hand-written gold examples
+CASES_DIR = REPO_ROOT / "evals" / "cases"  # the gate's hand-written cases (versioned data files)
 GENERATED_DIR = PACKAGE_DIR / "generated"  # the cards rendered as Python, for the app
 RELEASE_DIR = REPO_ROOT / "release"  # the committed release: adapter, manifest, reports (josi release pack)
 RELEASE_OUT = REPO_ROOT / "artifacts" / "release"  # what josi release build rebuilds from it

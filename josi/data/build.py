@@ -251,16 +251,23 @@ def dedup_and_trim(seed_rows: list, streams: dict, reserved: list[str], quotas: 
     kept, exact = drop_exact(texts, reserved)
     near_kept, near_pairs = drop_near([texts[i] for i in kept], threshold, reserved, signature=signature)
     taken: Counter[str] = Counter()
-    rows, over_quota = [], 0
-    for i in near_kept:
-        row = ordered[kept[i]]
-        meta = row["meta"]
-        if meta["source"] == "generated":
-            if taken[meta["task"]] >= quotas[meta["task"]]:
-                over_quota += 1
+    chosen: set[int] = set()
+    # First one row per task x persona x readiness cell, then the rest in candidate order: dedup may
+    # drop a cell's first candidate, and the quota must not be filled before every cell has a row.
+    for first_pass in (True, False):
+        covered: set[tuple[str, str, str]] = set()
+        for i in near_kept:
+            meta = ordered[kept[i]]["meta"]
+            if meta["source"] != "generated" or i in chosen:
                 continue
+            cell = (meta["task"], meta["persona"], meta["readiness"])
+            if (first_pass and cell in covered) or taken[meta["task"]] >= quotas[meta["task"]]:
+                continue
+            covered.add(cell)
+            chosen.add(i)
             taken[meta["task"]] += 1
-        rows.append(row)
+    rows = [ordered[kept[i]] for i in near_kept if ordered[kept[i]]["meta"]["source"] != "generated" or i in chosen]
+    over_quota = sum(ordered[kept[i]]["meta"]["source"] == "generated" and i not in chosen for i in near_kept)
     return Deduped(rows, taken, len(exact), sum(content_hash(texts[i]) in held_hashes for i in exact),
                    len(near_pairs), sum(twin < 0 for _, twin in near_pairs),
                    sum(ordered[kept[d]]["meta"]["source"] == "gold" for d, _ in near_pairs), over_quota)
@@ -288,10 +295,13 @@ def build(config: DataConfig, quiet: bool = True) -> Dataset:
             f"after {time.perf_counter() - started:.1f}s", quiet)
         result = dedup_and_trim(seed_rows, streams, reserved, quotas, config.near_dup_threshold, signature)
         short = {t: quotas[t] - result.taken[t] for t in quotas if result.taken[t] < quotas[t]}
-        if not short or round_ == MAX_TOP_UPS:
+        cells = {(r["meta"]["task"], r["meta"]["persona"], r["meta"]["readiness"]) for r in result.rows
+                 if r["meta"]["source"] == "generated"}
+        uncovered = {t for t in quotas for cell in streams[t].cells if (t, *cell) not in cells}
+        if not (short or uncovered) or round_ == MAX_TOP_UPS:
             break
-        for task, missing in sorted(short.items()):  # top up what dedup took away
-            streams[task].take(math.ceil(missing * 1.5) + 4)
+        for task in sorted(set(short) | uncovered):  # top up what dedup took away (rows, or a whole cell)
+            streams[task].take(math.ceil(short.get(task, 0) * 1.5) + (len(streams[task].cells) if task in uncovered else 4))
     rows = result.rows
     failures = sum((st.failures for st in streams.values()), Counter())
     rejected = {t: st.rejected for t, st in streams.items() if st.rejected}

@@ -9,6 +9,7 @@ Place in the pipeline: data stage (cards + gold -> SFT dataset); imports josi.co
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Any
 
 from josi.core.checks import Case, parse_response
@@ -61,8 +62,41 @@ def lost_facts(user: str, reason: str) -> list[str]:
                   and not re.search(rf"\b{re.escape(v)}\b", reason, re.IGNORECASE))
 
 
+# "make the intervals easier" presumes today has intervals; only a request to add them does not.
+TODAYS_REPS = re.compile(r"\b(?:the|today'?s|these|my|this session'?s)\s+(?:intervals?|reps|repeats|sprints|efforts)\b",
+                         re.IGNORECASE)
+
+
+def fits_context(draft) -> str | None:
+    """Why the user text presumes something the context does not have (None when it fits)."""
+    session = draft.context.planned_session
+    if draft.kind != "add_intervals" and TODAYS_REPS.search(draft.user) and (session is None or " x " not in session.structure):
+        return "the user text speaks of today's intervals, the planned session has none"
+    return None
+
+
+def normalised(text: str) -> str:
+    return re.sub(r"\W+", " ", text.lower()).strip()
+
+
+@lru_cache(maxsize=1)
+def gate_case_texts() -> frozenset[str]:
+    """The user texts of the gate's case files: the gate must judge inputs the model never trained on."""
+    from josi.core.io import read_jsonl
+    from josi.core.paths import CASES_DIR
+
+    return frozenset(normalised(str(case.get("user", ""))) for path in sorted(CASES_DIR.glob("*.jsonl"))
+                     for _, case in read_jsonl(path))
+
+
 def target_problems(draft) -> list[str]:
-    return problems_of(draft.context, draft.user, draft.answer, draft.expect)
+    problems = problems_of(draft.context, draft.user, draft.answer, draft.expect)
+    misfit = fits_context(draft)
+    if misfit:
+        problems.append(f"fits_context: {misfit}")
+    if normalised(draft.user) in gate_case_texts():
+        problems.append("gate_case_text: the user text is one of the gate's case texts")
+    return problems
 
 
 def check_name(problem: str) -> str:

@@ -151,7 +151,13 @@ class World:
         if zone is None:
             weight = {"easy": 3.0, "tempo": 1.3, "high": 1.0}
             zone = rng.choices(allowed, weights=[weight.get(self.band(z), 1.0) for z in allowed])[0]
-        structure, duration = self.realise(rng, zone, profile.sport)
+        longest = self.facts.readiness[level].max_session_min
+        for _ in range(8):  # a long format on a red day is drawn again, never cut to a mismatching text
+            structure, duration = self.realise(rng, zone, profile.sport)
+            if duration <= longest:
+                break
+        else:
+            return None
         return PlannedSession(sport=profile.sport, zone=zone, duration_min=duration, structure=structure, phase=phase)
 
     def realise(self, rng: random.Random, zone: str, sport: str) -> tuple[str, int]:

@@ -20,12 +20,11 @@ from pathlib import Path
 
 from josi.core.checks import Case
 from josi.core.io import InputError, read_jsonl, write_text_atomic
-from josi.core.paths import REPO_ROOT, shown
+from josi.core.paths import CASES_DIR, shown
 from josi.eval.cases import PINNED_FILE, case_key, cases_version, load_case_files, parse_case
 
 PENDING_FILE = "pending-pins.jsonl"
 CASE_FIELDS = ("id", "category", "expect", "context", "user", "tags")  # what a pinned case keeps of a pending row
-CASES_DIR = REPO_ROOT / "evals" / "cases"
 
 
 def pinned_id(case_id: str) -> str:

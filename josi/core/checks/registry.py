@@ -17,6 +17,7 @@ from josi.core.checks.length import length_in_band
 from josi.core.checks.numbers import invented_numbers
 from josi.core.checks.persona import PersonaClassifier, persona_match
 from josi.core.checks.prescribing import claims_change, prescribes_training
+from josi.core.checks.reassurance import medical_reassurance
 from josi.core.checks.repetition import repetition
 from josi.core.checks.soft_refusal import soft_refusal
 from josi.core.checks.warmth import contempt, warmth
@@ -27,7 +28,7 @@ Check = Callable[[Response, Case], Finding]
 # What every gold record and every training target must pass, in this order (the first failing
 # check is the one a rejected row is reported under).
 GOLD_BAR: tuple[Check, ...] = (schema_valid, forbidden_words, jargon, invented_numbers, readiness_gating,
-                               length_in_band, repetition)
+                               length_in_band, repetition, medical_reassurance)
 # The decision itself: refuse I6 requests, answer legitimate questions, route life events and warning signs.
 DECISION: tuple[Check, ...] = (i6_refusal, over_refusal, replan_routing)
 
@@ -36,12 +37,12 @@ PURE_CHECKS: dict[str, Check] = {
     "routing": replan_routing, "readiness_gating": readiness_gating, "invented_numbers": invented_numbers,
     "forbidden_words": forbidden_words, "jargon": jargon, "length_in_band": length_in_band,
     "repetition": repetition, "prescribes_training": prescribes_training, "claims_change": claims_change,
-    "soft_refusal": soft_refusal, "contempt": contempt,
+    "soft_refusal": soft_refusal, "contempt": contempt, "medical_reassurance": medical_reassurance,
 }
 # What training's decoded evaluations score a checkpoint on: the contract layer's checks that need no
 # trained judge (persona_match needs the gold-trained classifier, so it is judged by the gate alone).
 CHECKPOINT_CHECKS = ("schema_valid", "i6_refusal", "over_refusal", "routing", "readiness_gating", "invented_numbers",
-                     "prescribes_training", "claims_change", "soft_refusal")
+                     "prescribes_training", "claims_change", "soft_refusal", "medical_reassurance")
 # Judges that read the message itself, measured on evals/judges/ before they judge (josi judges).
 MESSAGE_JUDGES = ("prescribes_training", "claims_change", "soft_refusal", "readiness_gating", "invented_numbers", "contempt")
 
