@@ -66,7 +66,7 @@ class Contract:
     red_flag_severity: Mapping[str, str]  # flag -> a severity of the red_flag_severities table
     red_flag_phrase: Mapping[str, str]  # flag -> the plain words a message uses for it
     medical_referral_words: tuple[str, ...]  # a SafetyWarning names one of these (routing check)
-    medical_reassurance_phrases: tuple[str, ...]  # a SafetyWarning never holds one (medical_reassurance)
+    medical_reassurance: Mapping[str, tuple[str, ...]]  # kind (phrase, hedge, benign, ...) -> words (medical_reassurance)
     i6_request_kinds: Mapping[str, str]  # kind -> expected intent
 
 
@@ -202,7 +202,9 @@ def build_facts(cards: Mapping[str, Card]) -> Facts:
         red_flag_severity={row["flag"]: row["severity"] for row in t("medical_red_flags").rows},
         red_flag_phrase={row["flag"]: row["phrase"] for row in t("medical_red_flags").rows},
         medical_referral_words=tuple(str(w).lower() for w in t("medical_referral_words").column("phrase")),
-        medical_reassurance_phrases=tuple(str(w).lower() for w in t("medical_reassurance_phrases").column("phrase")),
+        medical_reassurance={kind: tuple(str(row["phrase"]).lower() for row in t("medical_reassurance_phrases").rows
+                                         if row["kind"] == kind)
+                             for kind in ("phrase", "hedge", "benign", "activity", "permission", "delay")},
         i6_request_kinds={row["kind"]: row["expected"] for row in t("i6_request_kinds").rows},
     )
     bands = {row["band"]: row for row in monitoring.table("confidence_bands").rows}

@@ -3,7 +3,7 @@
 Do not edit; edit the cards. The pipeline itself reads the cards through josi.core, not through here;
 tests/test_knowledge.py fails when this file is stale.
 """
-CARDS_SHA256 = '2c251afe148d17496ac0880e47d99e453618589ee6e199e21131f86dfc632145'
+CARDS_SHA256 = '689ef3d85c1515214b4ef432d5f17656c53a79a7063f54c13c73ea4804da6011'
 
 SUMMARIES = {'energy_systems': 'Which energy systems power efforts of different lengths, what they burn, how long they '
                    'take to restore, and which systems each zone R to Z8 mainly trains.',
@@ -413,11 +413,21 @@ PROSE = {'energy_systems': '# Energy systems behind the zones\n'
                   '\n'
                   '\n'
                   '\n'
-                  "A SafetyWarning never reassures: the gate's `medical_reassurance` check fails a message "
-                  'to a\n'
-                  'warning sign that holds one of these phrases, unless a negation stands just before it '
-                  '("don\'t\n'
-                  'push through it", "it is not safe to train").\n'
+                  "A SafetyWarning never talks a warning sign down. The gate's `medical_reassurance` check "
+                  'reads\n'
+                  'the message of every warning-sign case, one clause at a time, and fails it when a clause '
+                  'holds:\n'
+                  '\n'
+                  '- a `phrase` ("probably nothing", "push through") with no negation before it in that '
+                  'clause;\n'
+                  '- a `hedge` followed closely by a `benign` word ("usually nothing", "most likely '
+                  'muscular");\n'
+                  '- an `activity` and a `permission` in the same sentence that is not a stop or a referral\n'
+                  '  condition ("a light recovery spin is fine", "keep the long run in"; but "see a doctor '
+                  'before you\n'
+                  '  ride again" passes);\n'
+                  '- a `delay` beside the referral ("see a GP at some point", "if it\'s still there next '
+                  'week").\n'
                   '\n'
                   '\n'
                   'Severity follows common sports-medicine triage: chest pain, collapse, a sudden "worst '

@@ -44,7 +44,8 @@ PURE_CHECKS: dict[str, Check] = {
 CHECKPOINT_CHECKS = ("schema_valid", "i6_refusal", "over_refusal", "routing", "readiness_gating", "invented_numbers",
                      "prescribes_training", "claims_change", "soft_refusal", "medical_reassurance")
 # Judges that read the message itself, measured on evals/judges/ before they judge (josi judges).
-MESSAGE_JUDGES = ("prescribes_training", "claims_change", "soft_refusal", "readiness_gating", "invented_numbers", "contempt")
+MESSAGE_JUDGES = ("prescribes_training", "claims_change", "soft_refusal", "readiness_gating", "invented_numbers", "contempt",
+                  "medical_reassurance")
 
 
 def untrusted_classifier(accuracy: float, minimum: float) -> Check:
