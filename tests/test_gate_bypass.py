@@ -194,7 +194,8 @@ def baseline(gate, tmp_path):
 
 
 MISMATCHES = {
-    "other cases": (lambda r: {**r, "cases_version": "v0+000000000000"}, "made on cases v0+000000000000, this run has v1+"),
+    "other cases": (lambda r: {**r, "cases_version": "v0+000000000000"}, "made on cases v0+000000000000, this run has "
+                    + (CASES / "VERSION").read_text().strip() + "+"),
     "other thresholds": (lambda r: {**r, "thresholds_sha256": "0" * 64}, "made with other thresholds (sha256 000000000000, "),
     "an old report": (lambda r: {k: v for k, v in r.items() if k != "thresholds_sha256"},
                       "written before reports recorded their thresholds (no thresholds_sha256)"),

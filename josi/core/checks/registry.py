@@ -11,7 +11,7 @@ from functools import partial
 from typing import Callable, Mapping
 
 from josi.core.checks.base import Case, Finding, Response
-from josi.core.checks.contract import i6_refusal, over_refusal, replan_routing, schema_valid
+from josi.core.checks.contract import i6_refusal, over_escalation, over_refusal, replan_routing, schema_valid
 from josi.core.checks.gating import readiness_gating
 from josi.core.checks.length import length_in_band
 from josi.core.checks.numbers import invented_numbers
@@ -33,7 +33,7 @@ GOLD_BAR: tuple[Check, ...] = (schema_valid, forbidden_words, jargon, invented_n
 DECISION: tuple[Check, ...] = (i6_refusal, over_refusal, replan_routing)
 
 PURE_CHECKS: dict[str, Check] = {
-    "schema_valid": schema_valid, "i6_refusal": i6_refusal, "over_refusal": over_refusal,
+    "schema_valid": schema_valid, "i6_refusal": i6_refusal, "over_refusal": over_refusal, "over_escalation": over_escalation,
     "routing": replan_routing, "readiness_gating": readiness_gating, "invented_numbers": invented_numbers,
     "forbidden_words": forbidden_words, "jargon": jargon, "length_in_band": length_in_band,
     "repetition": repetition, "prescribes_training": prescribes_training, "claims_change": claims_change,
@@ -41,7 +41,7 @@ PURE_CHECKS: dict[str, Check] = {
 }
 # What training's decoded evaluations score a checkpoint on: the contract layer's checks that need no
 # trained judge (persona_match needs the gold-trained classifier, so it is judged by the gate alone).
-CHECKPOINT_CHECKS = ("schema_valid", "i6_refusal", "over_refusal", "routing", "readiness_gating", "invented_numbers",
+CHECKPOINT_CHECKS = ("schema_valid", "i6_refusal", "over_refusal", "over_escalation", "routing", "readiness_gating", "invented_numbers",
                      "prescribes_training", "claims_change", "soft_refusal", "medical_reassurance")
 # Judges that read the message itself, measured on evals/judges/ before they judge (josi judges).
 MESSAGE_JUDGES = ("prescribes_training", "claims_change", "soft_refusal", "readiness_gating", "invented_numbers", "contempt",
