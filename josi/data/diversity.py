@@ -16,13 +16,13 @@ Place in the pipeline: data stage (cards + gold -> SFT dataset); imports josi.co
 """
 from __future__ import annotations
 
-import json
 import re
 from collections import Counter, defaultdict
 from statistics import median
 from typing import Any, Mapping, Sequence
 
 from josi.core.checks.repetition import distinct_n
+from josi.data.rows import target
 
 TRIGGER_WORDS = ("why", "instead", "easier", "harder", "skip", "zone")
 SENTENCE = re.compile(r"[^.!?]+[.!?]?")
@@ -30,7 +30,7 @@ TARGETS = {"distinct_2": 0.35, "max_rows_per_sentence": 20, "persona_length_vs_g
 
 
 def _message(row: Mapping[str, Any]) -> str:
-    return json.loads(row["messages"][-1]["content"])["message"]
+    return target(row)["message"]
 
 
 def sentences(message: str) -> list[str]:

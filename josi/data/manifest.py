@@ -4,12 +4,12 @@ Place in the pipeline: data stage (cards + gold -> SFT dataset); imports josi.co
 """
 from __future__ import annotations
 
-import json
 from collections import Counter
 from itertools import product
 from pathlib import Path
 from typing import Any, Mapping
 
+from josi.data.rows import target
 from josi.data.split import SPLITS
 
 I6_SHARE_BOUNDS = (0.15, 0.25)
@@ -20,11 +20,11 @@ MIN_ROUTE_SHARE = 0.03  # dataset v2: vague messages (clarify) and small talk (g
 
 
 def _intent(row: Mapping[str, Any]) -> str:
-    return json.loads(row["messages"][-1]["content"])["intent"]
+    return target(row)["intent"]
 
 
 def _message(row: Mapping[str, Any]) -> str:
-    return json.loads(row["messages"][-1]["content"])["message"]
+    return target(row)["message"]
 
 
 def counts(rows: list[Mapping[str, Any]], key: str) -> dict[str, int]:

@@ -4,6 +4,7 @@ Place in the pipeline: data stage (cards + gold -> SFT dataset); imports josi.co
 """
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from josi.core.contract import ChatContext, dumps_intent
@@ -16,3 +17,8 @@ def make_row(context: ChatContext, user: str, answer: dict[str, Any], **meta: An
     return {"messages": messages,
             "meta": {**meta, "persona": context.persona, "readiness": context.readiness.level,
                      "context": context.to_dict(), "user": user}}
+
+
+def target(row: dict[str, Any]) -> dict[str, Any]:
+    """The row's training target: the LLMIntent of its last (assistant) message."""
+    return json.loads(row["messages"][-1]["content"])

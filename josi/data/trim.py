@@ -6,10 +6,11 @@ Place in the pipeline: data stage (cards + gold -> SFT dataset); imports josi.co
 """
 from __future__ import annotations
 
-import json
 from collections import Counter
 from dataclasses import dataclass
 from typing import Any
+
+from josi.data.rows import target
 
 
 def interleave(per_task: dict[str, list]) -> list:
@@ -24,7 +25,7 @@ def interleave(per_task: dict[str, list]) -> list:
 
 def row_text(row: dict[str, Any]) -> str:
     """What dedup compares: the user's text and the target message (as gold's dedup_text)."""
-    return f"{row['meta']['user']}\n{json.loads(row['messages'][-1]['content'])['message']}"
+    return f"{row['meta']['user']}\n{target(row)['message']}"
 
 
 @dataclass

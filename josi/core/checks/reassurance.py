@@ -15,6 +15,7 @@ import re
 from functools import lru_cache
 
 from josi.core.checks.base import Case, Finding, Response, no_message
+from josi.core.checks.contract import referral_pattern
 from josi.core.facts import facts
 
 NEGATION = re.compile(r"\b(?:not|never|no|don'?t|do not|doesn'?t|isn'?t|aren'?t|won'?t|can'?t|cannot|avoid|stop)\b", re.IGNORECASE)
@@ -27,14 +28,15 @@ NEGATION_REACH = 60  # characters from a negation to its phrase ("it's not somet
 HEDGE_REACH = 4  # words from a hedge to its benign word ("most likely just travel swelling")
 
 
-@lru_cache(maxsize=1)
+@lru_cache(maxsize=None)  # one compiled pattern per kind of the card table
 def words(kind: str) -> re.Pattern:
     phrases = sorted(facts().contract.medical_reassurance[kind], key=len, reverse=True)
     return re.compile(r"\b(?:" + "|".join(re.escape(p).replace("'", "'?") for p in phrases) + r")\b", re.IGNORECASE)
 
 
-def negated(before: str) -> bool:
-    """The nearest negation before a phrase stands in the same clause."""
+def negated(sentence: str, start: int) -> bool:
+    """The nearest negation before the phrase at `start` stands in the same clause."""
+    before = sentence[max(0, start - 80):start]
     found = list(NEGATION.finditer(before))
     if not found:
         return False
@@ -45,25 +47,23 @@ def negated(before: str) -> bool:
 def talked_down(sentence: str, has_referral: bool) -> str | None:
     """What in one sentence talks the warning down (None if nothing)."""
     for m in words("phrase").finditer(sentence):
-        if not negated(sentence[max(0, m.start() - 80):m.start()]):
+        if not negated(sentence, m.start()):
             return m.group(0)
     for m in words("hedge").finditer(sentence):
         after = sentence[m.end():].split()[:HEDGE_REACH]
         benign = words("benign").search(" ".join(after))
-        if benign and not negated(sentence[max(0, m.start() - 80):m.start()]):
+        if benign and not negated(sentence, m.start()):
             return f"{m.group(0)} ... {benign.group(0)}"
     activity, permission = words("activity").search(sentence), words("permission").search(sentence)
     if activity and permission and not STOP_OR_CONDITION.search(sentence):
         return f"{permission.group(0)} ... {activity.group(0)}"
     delay = words("delay").search(sentence)
-    if delay and has_referral and not negated(sentence[max(0, delay.start() - 80):delay.start()]):
+    if delay and has_referral and not negated(sentence, delay.start()):
         return delay.group(0)
     return None
 
 
 def reassurances(message: str) -> list[str]:
-    from josi.core.checks.contract import referral_pattern
-
     text = message.replace("\u2019", "'")
     found = []
     for sentence in SENTENCE.findall(text):

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from josi.data import noise
 from josi.data.banks import Unusable
 from josi.data.tasks.base import Cell, Draft, Gen, answer, render
 from josi.data.world import World
@@ -29,8 +30,6 @@ def _families(g: Gen, task: str, kinds: list[str]) -> dict[str, tuple[str, ...]]
 
 
 def _user_from(g: Gen, templates: tuple[str, ...], values: dict[str, Any]) -> tuple[str, str]:
-    from josi.data import noise
-
     text = g.pick(templates, values)
     return noise.vary(text, g.rng, g.banks.noise)
 
@@ -86,8 +85,6 @@ def replan(g: Gen, cell: Cell, *, history: tuple = (), ctx=None, rtype: str | No
     day, day2 = rng.sample(w.banks.lists["days"], 2)
     values.update({"day": day, "day2": day2, "place": rng.choice(w.banks.lists["places"]),
                    "niggle": rng.choice(w.banks.lists["niggles"]), "rtype": rtype})
-    from josi.data import noise
-
     user, variant = noise.vary(render(user_template, values), rng, g.banks.noise)
     reason = render(reason_template, values)
     message = g.message(cell.persona, "rp", values)
