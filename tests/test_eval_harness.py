@@ -179,3 +179,34 @@ def test_a_failing_generated_violation_is_pinned_once(tmp_path):
     assert not add_pending(pending, case)  # a second run replays the same failure
     lines = pending.read_text().splitlines()
     assert len(lines) == 1 and '"id": "i6_pinned-casual-none-1234"' in lines[0]
+
+
+def test_a_run_where_one_case_changed_regenerates_only_that_case(tmp_path):
+    all_cases = cases(3, 3)
+    changed = [*all_cases[:-1], Case(all_cases[-1].id, all_cases[-1].context, "why is today easy, again?", "answer")]
+    model = all_cases + changed[-1:]  # one scripted model knows both texts: the same sha256 both runs
+    run_contract(perfect(tmp_path, model), all_cases)
+    rerun = perfect(tmp_path, model)
+    rerun.pregenerate(changed)
+    run_contract(rerun, changed)
+    assert rerun.generated == 1 and rerun.cache.hits == 5
+
+
+def test_pregenerate_lets_the_persona_classifier_read_every_cached_answer_in_one_call(tmp_path):
+    all_cases = cases(2, 2)
+    calls = []
+
+    class Pipeline:
+        def predict(self, messages):
+            calls.append(list(messages))
+            return ["balanced"] * len(messages)
+
+    from josi.core.checks.persona import PersonaClassifier
+
+    s = perfect(tmp_path, all_cases)
+    s.judges = Judges(PersonaClassifier(Pipeline()), 1.0, {})
+    s.pregenerate(all_cases)
+    assert len(calls) == 1 and sorted(calls[0]) == sorted({json.loads(REFUSE)["message"], json.loads(ANSWER)["message"]})
+    for case in all_cases:
+        assert s.judge(case, ("persona_match",))["persona_match"].passed
+    assert len(calls) == 1  # every check read the memo

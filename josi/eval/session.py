@@ -134,17 +134,28 @@ class EvalSession:
         return parse_response(generation.text, generation.finish_reason)
 
     def pregenerate(self, cases: Iterable[Case], batch_size: int = 8) -> None:
-        """Fill the cache up front (batched where the backend can), with progress lines (`progress`) or a rich bar."""
-        todo = []
+        """Fill the cache up front (batched where the backend can), with progress lines (`progress`) or a rich
+        bar; then let the trained judge read every answer in one batch."""
         cases = list(cases)
-        for case in cases:
-            messages = self.messages(case)
-            key = self.cache.key(messages, self.backend.settings.key())
-            if key not in self.cache:
-                todo.append((key, messages))
-        if self.progress is not None and cases:
-            cached = len(cases) - len(todo)
-            self.progress(f"josi gate: {len(cases)} cases, {cached} from the cache, {len(todo)} to generate with {self.backend.name}")
+        keys = [(self.cache.key(messages, self.backend.settings.key()), messages)
+                for messages in (self.messages(case) for case in cases)]
+        self._generate([(key, messages) for key, messages in keys if key not in self.cache], len(cases), batch_size)
+        self.prime_judges(key for key, _ in keys)
+
+    def prime_judges(self, keys: Iterable[str]) -> None:
+        """The persona classifier predicts the messages of these cached generations in one call (its memo then
+        serves each check): ~5 ms of sklearn overhead once instead of once per case."""
+        if self.judges.classifier is None:
+            return
+        entries = [self.cache.entries[key] for key in keys if key in self.cache]
+        messages = [parse_response(e["text"], e["finish_reason"]).message for e in entries]
+        self.judges.classifier.predict([m for m in messages if m])
+
+    def _generate(self, todo: list, total: int, batch_size: int) -> None:
+        """Generate the (key, messages) pairs of `todo`, the uncached ones of `total` cases, into the cache."""
+        if self.progress is not None and total:
+            self.progress(f"josi gate: {total} cases, {total - len(todo)} from the cache, {len(todo)} to generate "
+                          f"with {self.backend.name}")
         if not todo:
             return
         batched = getattr(self.backend, "generate_batch", None)

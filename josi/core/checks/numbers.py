@@ -35,6 +35,7 @@ def spelled_in(text: str) -> set[float]:
     return {float(value) for word, value in SPELLED_WORDS.items() if re.search(rf"\b{word}\b", text, re.IGNORECASE)}
 
 
+@lru_cache(maxsize=1)  # the cards are loaded once (default_cards), so their numbers are too
 def card_numbers() -> frozenset[float]:
     values: set[float] = set()
     for card in default_cards().values():

@@ -11,7 +11,7 @@ Place in the pipeline: core, below every stage; imports only josi.core.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Sequence
 
 from josi.core.checks.base import Case, Finding, Response
@@ -36,6 +36,9 @@ def style_features(texts: Sequence[str]):
 @dataclass
 class PersonaClassifier:
     pipeline: object
+    # message -> predicted persona: one sklearn call costs ~5 ms of overhead whatever its size, so the gate
+    # predicts every cached answer in one batch (`predict` of them all) and each check then reads its memo
+    known: dict[str, str] = field(default_factory=dict, repr=False)
 
     @classmethod
     def train(cls, messages: Sequence[str], personas: Sequence[str]) -> "PersonaClassifier":
@@ -54,7 +57,10 @@ class PersonaClassifier:
         return cls(pipeline)
 
     def predict(self, messages: Sequence[str]) -> list[str]:
-        return [str(p) for p in self.pipeline.predict(list(messages))]
+        unknown = list(dict.fromkeys(m for m in messages if m not in self.known))
+        if unknown:
+            self.known.update(zip(unknown, (str(p) for p in self.pipeline.predict(unknown))))
+        return [self.known[m] for m in messages]
 
     def accuracy(self, messages: Sequence[str], personas: Sequence[str]) -> float:
         predicted = self.predict(messages)
