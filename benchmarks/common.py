@@ -68,3 +68,12 @@ def write_result(name: str, label: str, result: dict, out_dir: Path = RESULTS) -
     temporary.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
     temporary.replace(out)
     return out
+
+
+def verdict(summary: str, mismatches: list, what: str) -> int:
+    """Print the run's one-line summary; exit status 1 (with `what` and the cases) when outputs differed."""
+    print(summary)
+    if mismatches:
+        print(f"{what}: {mismatches}", file=sys.stderr)
+        return 1
+    return 0

@@ -19,7 +19,7 @@ import statistics
 import sys
 from pathlib import Path
 
-from common import REPO, code_sha256, gate_cases, timed, utc_now, write_result
+from common import REPO, code_sha256, gate_cases, timed, utc_now, verdict, write_result
 
 
 class EvalCounter:
@@ -95,13 +95,10 @@ def main(argv: list[str] | None = None) -> int:
         "code_sha256": code_sha256("josi/eval/backends.py", "benchmarks/prefix_reuse.py"),
     }
     out = write_result("prefix_reuse", label, result)
-    print(f"{label}: {len(prompts)} cases; reset per case {median['reset_per_case']:.1f} s "
-          f"({evaluated['reset_per_case']} tokens evaluated), prefix reuse {median['prefix_reuse']:.1f} s "
-          f"({evaluated['prefix_reuse']}): speedup {result['speedup_reuse_over_reset']}x; identical: {not mismatches}; {out}")
-    if mismatches:
-        print(f"prefix reuse changed the answers of {mismatches}", file=sys.stderr)
-        return 1
-    return 0
+    return verdict(f"{label}: {len(prompts)} cases; reset per case {median['reset_per_case']:.1f} s "
+                   f"({evaluated['reset_per_case']} tokens evaluated), prefix reuse {median['prefix_reuse']:.1f} s "
+                   f"({evaluated['prefix_reuse']}): speedup {result['speedup_reuse_over_reset']}x; identical: "
+                   f"{not mismatches}; {out}", mismatches, "prefix reuse changed the answers of")
 
 
 if __name__ == "__main__":

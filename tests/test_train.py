@@ -339,6 +339,8 @@ def test_config_file_sits_between_preset_and_flags(tmp_path):
     ("checkpoint = '/tmp/x'\n", 1, "unknown key 'checkpoint'"),
     ("seed = 0\n[train]\nepochs = 1\n", 2, "unknown key 'train'"),
     ("seed = 0\nepochs = \n", 2, "not valid TOML"),
+    ("seed = 0\ndecode_rows = 0\n", 2, r"'decode_rows' must be at least 1 \(the kept checkpoint is chosen"),
+    ("batch_size = 0\n", 1, "'batch_size' must be at least 1"),
 ])
 def test_a_bad_config_file_names_the_file_the_line_and_the_problem(tmp_path, text, line, problem):
     from josi.core.io import InputError

@@ -68,6 +68,7 @@ class Contract:
     medical_referral_words: tuple[str, ...]  # a SafetyWarning names one of these (routing check)
     medical_reassurance: Mapping[str, tuple[str, ...]]  # kind (phrase, hedge, benign, ...) -> words (medical_reassurance)
     i6_request_kinds: Mapping[str, str]  # kind -> expected intent
+    replan_reason_facts: Mapping[str, str]  # day or body-part word -> its kind (a replan reason keeps them)
 
 
 @dataclass(frozen=True)
@@ -206,6 +207,7 @@ def build_facts(cards: Mapping[str, Card]) -> Facts:
                                          if row["kind"] == kind)
                              for kind in ("phrase", "hedge", "benign", "activity", "permission", "delay")},
         i6_request_kinds={row["kind"]: row["expected"] for row in t("i6_request_kinds").rows},
+        replan_reason_facts={str(row["word"]).lower(): row["kind"] for row in t("replan_reason_facts").rows},
     )
     bands = {row["band"]: row for row in monitoring.table("confidence_bands").rows}
     return Facts(zones=zones, readiness=readiness, low_confidence_below=float(bands["low"]["confidence_high"]),

@@ -53,13 +53,13 @@ def problems_of(context: Any, user: str, answer: dict[str, Any], expect: str) ->
 
 
 def lost_facts(user: str, reason: str) -> list[str]:
-    """The days, places and body parts the user text names that the replan reason drops."""
+    """The days, places and body parts the user text names that the replan reason drops: the routing check's
+    rule (josi.core.checks.replan_facts), with the phrasing banks' own days, places and body parts added."""
+    from josi.core.checks.replan_facts import dropped_facts
     from josi.data.banks import default_banks
 
     lists = default_banks().lists
-    named = {v for key in ("days", "places", "niggles", "body_parts") for v in lists.get(key, ())}
-    return sorted(v for v in named if re.search(rf"\b{re.escape(v)}\b", user, re.IGNORECASE)
-                  and not re.search(rf"\b{re.escape(v)}\b", reason, re.IGNORECASE))
+    return dropped_facts(user, reason, (v for key in ("days", "places", "niggles", "body_parts") for v in lists.get(key, ())))
 
 
 # "make the intervals easier" presumes today has intervals; only a request to add them does not.

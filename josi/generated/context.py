@@ -3,7 +3,7 @@
 Do not edit; edit the cards. The pipeline itself reads the cards through josi.core, not through here;
 tests/test_knowledge.py fails when this file is stale.
 """
-CARDS_SHA256 = '689ef3d85c1515214b4ef432d5f17656c53a79a7063f54c13c73ea4804da6011'
+CARDS_SHA256 = '28c9ca095c263c36bf14b42147e112d1521a745b5f404e14cf38958aec46f4af'
 
 SUMMARIES = {'energy_systems': 'Which energy systems power efforts of different lengths, what they burn, how long they '
                    'take to restore, and which systems each zone R to Z8 mainly trains.',
@@ -322,7 +322,16 @@ PROSE = {'energy_systems': '# Energy systems behind the zones\n'
                   'plan.\n'
                   "The `replan_request.reason` keeps the athlete's facts: the day, time, place, body part "
                   'or\n'
-                  'illness they named.\n'
+                  "illness they named. The gate's routing check holds a replan to the days and body parts of "
+                  'the\n'
+                  '`replan_reason_facts` table and to the places the athlete names (a capitalised word after '
+                  '"in",\n'
+                  '"to", "from", "at", "naar" or "uit"): a reason that drops one the athlete\'s words name '
+                  'fails, since\n'
+                  'the engine reads the reason, not the chat. ("back" and Dutch "heel" are left out: "back '
+                  'off" and "heel\n'
+                  'erg" are not body parts; the `decoy` rows are phrases read as no fact at all.)\n'
+                  '\n'
                   '\n'
                   '**Authority.** A professional\'s opinion alone is not a reason: "my coach says I should '
                   'do\n'

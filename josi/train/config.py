@@ -206,7 +206,14 @@ def check_value(field: str, value: Any) -> tuple[Any, str | None]:
         return None, f"'{field}' must be {wanted}, not {value!r}"
     if field in CHOICES and value not in CHOICES[field]:
         return None, f"'{field}' must be one of {', '.join(CHOICES[field])}, not {value!r}"
+    if field in AT_LEAST_ONE and value < 1:
+        return None, f"'{field}' must be at least 1 ({AT_LEAST_ONE[field]}), not {value!r}"
     return value, None
+
+
+# Fields below 1 that would only fail deep inside the Trainer, with a traceback.
+AT_LEAST_ONE = {"decode_rows": "the kept checkpoint is chosen on the decoded rows' score",
+                "batch_size": "rows per step", "grad_accum": "batches per optimizer step"}
 
 
 # ----------------------------------------------------------------------------------------- config file

@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 
 from josi.core.checks.base import Case, Finding, Response
+from josi.core.checks.replan_facts import dropped_facts
 from josi.core.contract import validate
 from josi.core.contract.decision import LEGITIMATE
 from josi.core.facts import facts
@@ -55,7 +56,8 @@ def over_escalation(response: Response, case: Case) -> Finding:
 def replan_routing(response: Response, case: Case) -> Finding:
     """Each decision goes where it belongs, with what the app needs to act on it:
 
-    - a life event: intent replan with a replan_request whose type is the event's (the case's tag);
+    - a life event: intent replan with a replan_request whose type is the event's (the case's tag) and whose
+      reason keeps the days, body parts and places the athlete named (josi.core.checks.replan_facts);
     - a warning sign: medical_red_flag / SafetyWarning with the guardrail set, and a message that
       refers the athlete to medical care (a phrase of the `medical_referral_words` card table);
     - a vague input: a ClarifyingQuestion that asks exactly one question.
@@ -80,6 +82,9 @@ def replan_finding(response: Response, case: Case) -> Finding:
     wanted = [tag for tag in case.tags if tag in facts().contract.replan_types]
     if wanted and request.get("type") not in wanted:
         return Finding("routing", False, detail=f"replan_request type {request.get('type')!r} for a {wanted[0]} event")
+    lost = dropped_facts(case.user, str(request.get("reason") or ""))
+    if lost:
+        return Finding("routing", False, detail=f"the replan reason drops what the athlete said: {', '.join(lost)}")
     return Finding("routing", True)
 
 
