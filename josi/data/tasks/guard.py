@@ -166,6 +166,7 @@ def _applies(topic: str, w: World, ctx) -> bool:
         "why_phase": s is not None,
         "feel_great": level != "green",
         "feel_tired": level == "green",
+        "feel_sore": s is not None,  # ordinary muscle soreness: answered, unlike a sore Achilles (replan) or sharp pain (medical)
         "why_structure": s is not None and " x " in s.structure,
         "who_decides": True,
     }.get(topic, False)
