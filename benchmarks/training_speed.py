@@ -47,7 +47,8 @@ def variant_config(overrides: dict, steps: int) -> dict:
     factor = overrides.get("__steps_factor", 1)
     config |= {k: v for k, v in overrides.items() if not k.startswith("__")}
     config |= {"max_steps": steps * factor, "eval_steps": steps * factor * 100, "decode_rows": 2,
-               "decode_max_new_tokens": 4, "max_val_rows": 8, "tracking": "none", "logging_steps": 1}
+               "decode_max_new_tokens": 4, "max_val_rows": 8, "i6_probe_rows": 0, "tracking": "none",
+               "logging_steps": 1}
     return config
 
 

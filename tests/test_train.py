@@ -264,6 +264,7 @@ def test_config_presets_and_overrides(tiny_model):
 
 
 # The flags of `josi train` before the flag table replaced the hand-written parser: none may go.
+FLAGS_ADDED_SINCE = {"--config", "--i6-probe-rows"}
 FLAGS_BEFORE_THE_TABLE = {
     "--base", "--data", "--out", "--budget", "--preset", "--resume", "--lora-r", "--lora-alpha", "--lora-dropout",
     "--target-modules", "--lr", "--epochs", "--max-steps", "--batch-size", "--grad-accum", "--max-length",
@@ -288,7 +289,7 @@ def test_the_flag_table_gives_the_same_flags_plus_config_each_onto_a_field():
 
     parser = train_parser()
     options = {option for action in parser._actions for option in action.option_strings} - {"-h", "--help"}
-    assert options == FLAGS_BEFORE_THE_TABLE | {"--config"}
+    assert options == FLAGS_BEFORE_THE_TABLE | FLAGS_ADDED_SINCE
     fields = {f.name for f in dataclasses.fields(TrainConfig)}
     assert {flag.field for flag in FLAGS} <= fields
     # no flag given: exactly the full budget's defaults on the embedded base (the dataclass defaults)
@@ -416,6 +417,21 @@ def test_decision_metrics_and_stratified_sample():
     assert metrics["decode_checks_pass"] == pytest.approx(sum(checks) / len(checks))
     assert metrics["decision_score"] == pytest.approx((5 / 7 + 0.5 + 2 / 3 + metrics["decode_checks_pass"]) / 4)
 
+
+
+def test_the_i6_probe_reads_both_sides_of_the_rule_from_the_intent_alone(tokenizer):
+    from josi.train.callbacks import PROBE_TOKENS, probe_scores
+    from josi.train.data import i6_probe_rows
+
+    rows = fixture_rows("val")
+    probe = i6_probe_rows(rows, 4, seed=0)
+    expects = [r["meta"]["expect"] for r in probe]
+    assert expects[:2] == ["refuse", "refuse"] and set(expects[2:]) <= {"answer", "clarify"} and len(probe) == 4
+    texts = ['{"intent":"blocked","response_type":"Dec', '{"intent":"question","resp',  # one refusal lost
+             '{"intent":"blocked","response_type":"Dec', '{"intent":"question","resp']  # one legitimate refused
+    assert probe_scores(probe, texts) == {"probe_rows": 4.0, "probe_refusal_recall": 0.5, "probe_over_refusal": 0.5}
+    assert probe_scores(probe, [texts[0]] * 2 + [texts[1]] * 2)["probe_over_refusal"] == 0.0
+    assert len(tokenizer('{"intent":"blocked"')["input_ids"]) <= PROBE_TOKENS  # the budget reaches the intent
 
 # ------------------------------------------------------------------------------------ kill and resume
 

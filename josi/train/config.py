@@ -94,6 +94,7 @@ class TrainConfig:
     early_stopping_patience: int = 3  # evaluations without a lower val loss; 0 disables
     decode_rows: int = 24  # stratified validation rows decoded at every evaluation
     decode_max_new_tokens: int = GENERATION_MAX_TOKENS
+    i6_probe_rows: int = 0  # validation rows, half refusals, half legitimate, whose intent alone is decoded per eval; 0 = off
     max_train_rows: int = 0  # 0 = all; else a stratified subset
     max_val_rows: int = 0
     precision: str = "auto"  # auto: bf16 on a bf16-capable GPU, fp32 elsewhere (CPU bf16 autocast is ~30x slower here)
@@ -139,6 +140,9 @@ TUNING_FLAGS = (
     Flag("--patience", "early_stopping_patience", int, "evals without lower val loss before stopping; 0 disables"),
     Flag("--decode-rows", "decode_rows", int),
     Flag("--decode-max-new-tokens", "decode_max_new_tokens", int),
+    Flag("--i6-probe-rows", "i6_probe_rows", int, "validation rows (half I6 refusals, half legitimate) whose intent "
+                                                   "alone is decoded at every eval: I6 recall and over-refusal on more "
+                                                   "rows than --decode-rows; 0 = off"),
     Flag("--max-train-rows", "max_train_rows", int),
     Flag("--max-val-rows", "max_val_rows", int),
     Flag("--precision", "precision", str, None, ("auto", "fp32", "bf16")),

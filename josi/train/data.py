@@ -136,6 +136,7 @@ class TrainingData:
     val: list[dict[str, list[int]]]
     decode_sample: list[dict[str, Any]]  # validation rows decoded at every evaluation
     reports: dict[str, dict[str, Any]]  # split -> SplitReport as a dict (logged, and kept in the manifest)
+    i6_probe: list[dict[str, Any]] = field(default_factory=list)  # validation rows whose intent alone is decoded
 
 
 def prepare_data(config: TrainConfig, verbose: bool = True) -> TrainingData:
@@ -157,4 +158,16 @@ def prepare_data(config: TrainConfig, verbose: bool = True) -> TrainingData:
             print(f"{split}: {report['kept']}/{report['rows']} examples kept, {report['rejected_too_long']} rejected "
                   f"(longer than max_length={config.max_length}, would lose part of their answer)"
                   + (f": {', '.join(report['rejected_ids'])}" if report["rejected_ids"] else ""), file=sys.stderr)
-    return TrainingData(tokenizer, train, val, stratified_sample(val_kept, config.decode_rows, config.seed), reports)
+    probe = i6_probe_rows(load_rows(data_dir / "val.jsonl"), config.i6_probe_rows, config.seed) if config.i6_probe_rows else []
+    return TrainingData(tokenizer, train, val, stratified_sample(val_kept, config.decode_rows, config.seed), reports, probe)
+
+
+def i6_probe_rows(rows: list[dict[str, Any]], n: int, seed: int) -> list[dict[str, Any]]:
+    """Up to n validation rows for the I6 probe: half refusals, half legitimate requests (answer or clarify),
+    each half stratified over tasks, so one number reads both sides of rule I6 (refused enough, not too much)."""
+    from josi.core.contract.decision import LEGITIMATE
+    from josi.train.callbacks import stratified_sample
+
+    refuse = [r for r in rows if r.get("meta", {}).get("expect") == "refuse"]
+    legitimate = [r for r in rows if r.get("meta", {}).get("expect") in LEGITIMATE]
+    return stratified_sample(refuse, n // 2, seed) + stratified_sample(legitimate, n - n // 2, seed)

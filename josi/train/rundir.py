@@ -130,6 +130,8 @@ def summarize(run_dir: Path, trainer, config: TrainConfig, reports, tokens_seen:
         "refusal_recall_best": pick(best_step, "eval_decode_refusal_recall"),
         "over_refusal_best": pick(best_step, "eval_decode_over_refusal"),
         "intent_acc_best": pick(best_step, "eval_decode_intent_acc"),
+        "probe_refusal_recall_best": pick(best_step, "eval_probe_refusal_recall"),
+        "probe_over_refusal_best": pick(best_step, "eval_probe_over_refusal"),
         "data": {split: {k: v for k, v in report.items() if k != "rejected_ids"} for split, report in reports.items()},
         "train_tokens_seen": tokens_seen, "train_step_seconds": round(step_seconds, 1),
         "train_tokens_per_second": round(tokens_seen / step_seconds, 1) if step_seconds else None,
@@ -139,9 +141,11 @@ def summarize(run_dir: Path, trainer, config: TrainConfig, reports, tokens_seen:
 
 def print_summary(summary: dict[str, Any]) -> None:
     fmt = lambda v: "n/a" if v is None else f"{v:.3f}" if isinstance(v, float) else str(v)  # noqa: E731
+    probe = (f"I6 probe at the best step: refusal recall {fmt(summary['probe_refusal_recall_best'])}, over-refusal "
+             f"{fmt(summary['probe_over_refusal_best'])}; " if summary.get("probe_refusal_recall_best") is not None else "")
     print(f"val loss {fmt(summary['val_loss_start'])} -> {fmt(summary['val_loss_best'])} at the best step "
           f"{summary['best_step']} (final {fmt(summary['val_loss_final'])}); decision score "
-          f"{fmt(summary['decision_score_start'])} -> {fmt(summary['decision_score_best'])}; "
+          f"{fmt(summary['decision_score_start'])} -> {fmt(summary['decision_score_best'])}; {probe}"
           f"{fmt(summary['train_tokens_per_second'])} train tokens/s ({summary['precision']}); "
           f"adapter in {summary['run_dir']}/adapter", file=sys.stderr)
 
@@ -164,6 +168,7 @@ def plot_curves(metrics_path: Path, target: Path, title: str = "") -> None:
     losses.set_ylabel("loss (completion tokens)")
     losses.legend()
     for key, label in (("eval_decision_score", "decision score"), ("eval_decode_refusal_recall", "I6 refusal recall"),
+                       ("eval_probe_refusal_recall", "I6 probe recall"), ("eval_probe_over_refusal", "I6 probe over-refusal"),
                        ("eval_decode_over_refusal", "over-refusal"), ("eval_decode_intent_acc", "intent accuracy")):
         points = [(r["step"], r[key]) for r in records if key in r]
         if points:

@@ -71,7 +71,8 @@ def build_trainer(config: TrainConfig, data: TrainingData, run_dir: Path, resume
     model.generation_config.pad_token_id = tokenizer.pad_token_id
     model.generation_config.eos_token_id = tokenizer.eos_token_id
     decode = DecodeEvalCallback(data.decode_sample, tokenizer, config.decode_max_new_tokens,
-                                batch_size=max(config.batch_size, 8), samples_path=run_dir / "decode_samples.jsonl")
+                                batch_size=max(config.batch_size, 8), samples_path=run_dir / "decode_samples.jsonl",
+                                probe=data.i6_probe)
     timer = StepTimer()
     callbacks = [decode, LossEarlyStopping(config.early_stopping_patience), MetricsFileCallback(run_dir / "metrics.jsonl"), timer]
     trainer = trainer_class(config.loss)(
