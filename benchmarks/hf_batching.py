@@ -20,19 +20,12 @@ ratio says little about the 135M, whose matmuls, not Python overhead, decide the
 from __future__ import annotations
 
 import argparse
-import hashlib
-import json
-import os
-import platform
 import statistics
 import sys
 import tempfile
-import time
-from datetime import datetime, timezone
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO))  # run as a script from anywhere: josi from this checkout
+from common import REPO, code_sha256, machine, timed, utc_now, write_result
 
 TINY = "tiny"
 
@@ -72,12 +65,6 @@ def gate_prompts(n: int) -> list[list[dict[str, str]]]:
     return [build_messages(case.context, case.user) for case in cases[:n]]
 
 
-def timed(function) -> tuple[float, list]:
-    started = time.perf_counter()
-    result = function()
-    return time.perf_counter() - started, result
-
-
 def one_at_a_time(backend, prompts):
     return [backend.generate(messages) for messages in prompts]
 
@@ -87,17 +74,6 @@ def batched(backend, prompts, batch_size: int):
     for start in range(0, len(prompts), batch_size):
         out += backend.generate_batch(prompts[start:start + batch_size])
     return out
-
-
-def machine() -> dict:
-    import torch
-
-    from josi.core.manifest import library_versions
-
-    return {"cpu_count": os.cpu_count(), "torch_threads": torch.get_num_threads(),
-            "cuda": torch.cuda.is_available(), "load_average_1m": round(os.getloadavg()[0], 2),
-            "platform": platform.platform(), "processor": platform.processor() or platform.machine(),
-            "python": platform.python_version(), "libraries": library_versions()}
 
 
 def measure(checkpoint: str, label: str, args: argparse.Namespace) -> dict:
@@ -124,7 +100,7 @@ def measure(checkpoint: str, label: str, args: argparse.Namespace) -> dict:
     return {
         "benchmark": "hf_batching", "issue_figure": 4, "model": label, "checkpoint": checkpoint,
         "command": " ".join(["benchmarks/hf_batching.py", *args.argv]),
-        "utc": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "utc": utc_now(),
         "settings": asdict(settings), "prompts": len(prompts), "batch_size": args.batch_size,
         "repeats": args.repeats, "completion_tokens": tokens,
         "finish_reasons": {r: sum(g.finish_reason == r for g in single) for r in ("stop", "length")},
@@ -133,9 +109,7 @@ def measure(checkpoint: str, label: str, args: argparse.Namespace) -> dict:
         "tokens_per_second": rate,
         "ratio_batched_over_one_at_a_time": round(rate["batched"] / rate["one_at_a_time"], 3),
         "target_ratio": 3.0,
-        "code_sha256": {name: hashlib.sha256((REPO / name).read_bytes()).hexdigest()
-                        for name in ("josi/eval/backends.py", "benchmarks/hf_batching.py")},
-        "machine": machine(),
+        "code_sha256": code_sha256("josi/eval/backends.py", "benchmarks/hf_batching.py"),
     }
 
 
@@ -164,9 +138,7 @@ def main(argv: list[str] | None = None) -> int:
         result = measure(checkpoint, label, args)
     if label == TINY:
         result["checkpoint"] = "tiny random Llama built by this script (hidden 64, 2 layers, seed 0)"
-    out = Path(args.out_dir) / f"hf_batching-{label}-{result['utc'].replace('-', '').replace(':', '')}.json"
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+    out = write_result("hf_batching", label, result, Path(args.out_dir))
     rate = result["tokens_per_second"]
     print(f"{label}: {result['prompts']} prompts, {result['completion_tokens']} tokens; one at a time "
           f"{rate['one_at_a_time']} tok/s, batched x{args.batch_size} {rate['batched']} tok/s: "

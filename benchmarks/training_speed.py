@@ -20,12 +20,11 @@ import os
 import subprocess
 import sys
 import tempfile
-import tomllib
 from pathlib import Path
 
 from common import REPO, code_sha256, timed, utc_now, write_result
 
-from josi.train.config import config_file_text
+from josi.train.config import config_file_text, read_config_file
 
 RELEASE_CONFIG = REPO / "configs" / "release-135m.toml"
 # One change each against the release config; what each answers is in benchmarks/README.md.
@@ -43,7 +42,7 @@ VARIANTS: dict[str, dict] = {
 
 
 def variant_config(overrides: dict, steps: int) -> dict:
-    config = tomllib.loads(RELEASE_CONFIG.read_text())
+    config = read_config_file(RELEASE_CONFIG)
     factor = overrides.get("__steps_factor", 1)
     config |= {k: v for k, v in overrides.items() if not k.startswith("__")}
     config |= {"max_steps": steps * factor, "eval_steps": steps * factor * 100, "decode_rows": 2,
@@ -95,7 +94,7 @@ def main(argv: list[str] | None = None) -> int:
     result = {
         "benchmark": "training_speed", "issue_figure": 6, "model": "smollm2-135m",
         "command": " ".join(["benchmarks/training_speed.py", *(sys.argv[1:] if argv is None else argv)]),
-        "utc": utc_now(), "steps": args.steps, "release_config": tomllib.loads(RELEASE_CONFIG.read_text()),
+        "utc": utc_now(), "steps": args.steps, "release_config": read_config_file(RELEASE_CONFIG),
         "data": {"dir": "artifacts/data", "generator_version": data_manifest.get("generator_version"),
                  "git_sha": data_manifest.get("git_sha")},
         "variants": runs,
