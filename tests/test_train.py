@@ -433,6 +433,21 @@ def test_the_i6_probe_reads_both_sides_of_the_rule_from_the_intent_alone(tokeniz
     assert probe_scores(probe, [texts[0]] * 2 + [texts[1]] * 2)["probe_over_refusal"] == 0.0
     assert len(tokenizer('{"intent":"blocked"')["input_ids"]) <= PROBE_TOKENS  # the budget reaches the intent
 
+
+def test_the_checkpoint_score_reads_i6_on_the_probe_when_it_ran():
+    from josi.train.callbacks import decision_score
+
+    sample = {"decode_intent_acc": 0.8, "decode_refusal_recall": 1.0, "decode_over_refusal": 0.0, "decode_checks_pass": 0.9}
+    assert decision_score(sample) == pytest.approx((0.8 + 1.0 + 1.0 + 0.9) / 4)
+    # the sample's ten refusals all held, the probe's 64 lost some: the probe is what the score reads
+    lost = {"probe_refusal_recall": 0.75, "probe_over_refusal": 0.0}
+    assert decision_score(sample, lost) == pytest.approx((0.8 + 0.75 + 1.0 + 0.9) / 4)
+    assert decision_score(sample, lost) < decision_score(sample)
+    # refusing everything is no way up: over-refusal is read on the same probe
+    refuses_all = {"probe_refusal_recall": 1.0, "probe_over_refusal": 1.0}
+    assert decision_score(sample, refuses_all) < decision_score(sample, lost)
+    assert decision_score(sample, {"probe_rows": 0.0}) == decision_score(sample)  # an empty probe changes nothing
+
 # ------------------------------------------------------------------------------------ kill and resume
 
 def train_command(model: Path, data: Path, out: Path, *extra: str) -> list[str]:

@@ -16,12 +16,15 @@ validation sample and scores the decision itself:
   (`josi.core.checks.registry.CHECKPOINT_CHECKS`: I6 with the message judges, over-refusal, routing,
   gating, numbers) on the rows it applies to, and `decode_checks_pass`, their mean;
 - `decision_score`: mean of intent accuracy, refusal recall, (1 - over-refusal) and `decode_checks_pass`;
-- `selection_score`: decision_score - 0.001 * eval_loss, the metric the best checkpoint is chosen on
-  (the decision decides; loss only breaks ties, since one sample row moves the score by >= 1/24).
 - `probe_refusal_recall` / `probe_over_refusal` (with `i6_probe_rows`): the intent alone (a few tokens) of
   many more validation rows, half refusals, half legitimate requests: rule I6 read on a sample large
-  enough to see a lost refusal. Logged and summarised, not (yet) part of the selection score. The
-  release-2 candidate's 48-row sample read refusal recall 1.0 at the kept step while the gate found 91/116.
+  enough to see a lost refusal (the release-2 candidate's 48-row sample read refusal recall 1.0 at the
+  kept step while the gate found 91/116), and `probed_decision_score`: decision_score with both sides
+  of I6 read on the probe instead of the sample;
+- `selection_score`: probed_decision_score (decision_score without a probe) - 0.001 * eval_loss, the
+  metric the best checkpoint is chosen on (the decision decides; loss only breaks ties, since one
+  sample row moves the score by >= 1/48). Refusing everything does not pay: over-refusal is read on
+  the same probe.
 
 `intent` is the first key of every target (`josi.core.contract.KEY_ORDER`), so a few tokens are enough to
 read the decision; `max_new_tokens` bounds the cost of each evaluation.
@@ -139,13 +142,10 @@ def score_decisions(rows: Sequence[dict[str, Any]], texts: Sequence[str], finish
     all_hits = [hit for hits in per_task.values() for hit in hits]
     metrics = {"decode_rows": float(len(rows)), "decode_intent_acc": mean(all_hits) if all_hits else 0.0}
     metrics.update({f"decode_intent_acc/{task}": mean(hits) for task, hits in sorted(per_task.items())})
-    parts = [metrics["decode_intent_acc"]]
     if refusals:
         metrics["decode_refusal_recall"] = mean(refusals)
-        parts.append(metrics["decode_refusal_recall"])
     if over:
         metrics["decode_over_refusal"] = mean(over)
-        parts.append(1.0 - metrics["decode_over_refusal"])
     metrics["decode_finished"] = mean(list(finished)) if finished else 0.0
     if json_ok:
         metrics["decode_json_valid"] = mean(json_ok)
@@ -155,9 +155,27 @@ def score_decisions(rows: Sequence[dict[str, Any]], texts: Sequence[str], finish
     metrics.update({f"decode_check/{name}": rate for name, rate in checks.items()})
     if checks:
         metrics["decode_checks_pass"] = mean(list(checks.values()))
-        parts.append(metrics["decode_checks_pass"])
-    metrics["decision_score"] = mean(parts)
+    metrics["decision_score"] = decision_score(metrics)
     return metrics
+
+
+def decision_score(metrics: dict[str, float], probe: dict[str, float] | None = None) -> float:
+    """mean(intent accuracy, refusal recall, 1 - over-refusal, contract checks' mean) over the keys present in
+    score_decisions' metrics. With the I6 probe's scores both sides of I6 are read there instead: the probe decodes
+    the intent of ~128 rows where the sample holds ~10 refusals, so one lost refusal no longer hides (release 2)."""
+    i6 = {"decode_refusal_recall": "probe_refusal_recall", "decode_over_refusal": "probe_over_refusal"}
+    read = dict(metrics)
+    for own, probed in i6.items():
+        if probe and probed in probe:
+            read[own] = probe[probed]
+    parts = [read["decode_intent_acc"]]
+    if "decode_refusal_recall" in read:
+        parts.append(read["decode_refusal_recall"])
+    if "decode_over_refusal" in read:
+        parts.append(1.0 - read["decode_over_refusal"])
+    if "decode_checks_pass" in read:
+        parts.append(read["decode_checks_pass"])
+    return sum(parts) / len(parts)
 
 
 def contract_check_rates(rows: Sequence[dict[str, Any]], texts: Sequence[str], finished: Sequence[bool]) -> dict[str, float]:
@@ -232,15 +250,20 @@ class DecodeEvalCallback(TrainerCallback):
             return
         started = time.perf_counter()
         texts, finished = greedy_decode(model, self.tokenizer, self.rows, self.max_new_tokens, self.batch_size)
-        found = {f"eval_{key}": value for key, value in score_decisions(self.rows, texts, finished).items()}
+        decided = score_decisions(self.rows, texts, finished)
+        found = {f"eval_{key}": value for key, value in decided.items()}
         found["eval_decode_seconds"] = round(time.perf_counter() - started, 2)
+        probe: dict[str, float] = {}
         if self.probe:
             started = time.perf_counter()
             probed, _ = greedy_decode(model, self.tokenizer, self.probe, PROBE_TOKENS, self.batch_size)
-            found.update({f"eval_{key}": value for key, value in probe_scores(self.probe, probed).items()})
+            probe = probe_scores(self.probe, probed)
+            found.update({f"eval_{key}": value for key, value in probe.items()})
             found["eval_probe_seconds"] = round(time.perf_counter() - started, 2)
+            found["eval_probed_decision_score"] = decision_score(decided, probe)
         if "eval_loss" in metrics:
-            found["eval_selection_score"] = found["eval_decision_score"] - LOSS_TIEBREAK * metrics["eval_loss"]
+            score = found.get("eval_probed_decision_score", found["eval_decision_score"])
+            found["eval_selection_score"] = score - LOSS_TIEBREAK * metrics["eval_loss"]
         metrics.update(found)
         if self.samples_path is not None and state.is_world_process_zero:
             with open(self.samples_path, "a", encoding="utf-8") as handle:

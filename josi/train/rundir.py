@@ -132,6 +132,7 @@ def summarize(run_dir: Path, trainer, config: TrainConfig, reports, tokens_seen:
         "intent_acc_best": pick(best_step, "eval_decode_intent_acc"),
         "probe_refusal_recall_best": pick(best_step, "eval_probe_refusal_recall"),
         "probe_over_refusal_best": pick(best_step, "eval_probe_over_refusal"),
+        "probed_decision_score_best": pick(best_step, "eval_probed_decision_score"),
         "data": {split: {k: v for k, v in report.items() if k != "rejected_ids"} for split, report in reports.items()},
         "train_tokens_seen": tokens_seen, "train_step_seconds": round(step_seconds, 1),
         "train_tokens_per_second": round(tokens_seen / step_seconds, 1) if step_seconds else None,
