@@ -3,6 +3,9 @@
     josi judges                      every judge on the calibration set (evals/judges/) and on all gold answers
     josi judges --split heldout      only the held-out set (evals/judges/heldout/), written blind
 
+Four judges also have a learned part (josi.core.checks.learned), fitted here on the development lines
+and gold (never on the held-out round), so a held-out measurement is a measurement of both.
+
 Place in the pipeline: eval stage; imports josi.core and josi.eval only. A calibration line is one
 answer a sloppy or sneaky model would give (`label: flag`) or a hard good one (`label: pass`), with
 its context and the decision the athlete's message calls for. The rules are written against the lines
@@ -17,13 +20,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from josi.core.checks import Case, Response, parse_response
+from josi.core.checks.learned import LearnedJudge
 from josi.core.io import InputError, read_jsonl
 from josi.core.paths import REPO_ROOT
 
 JUDGES_DIR = REPO_ROOT / "evals" / "judges"
 # The rules are written against these folders; HELDOUT is written blind and only measured. A
 # held-out round, once measured and reported, moves into DEVELOPMENT and a fresh one replaces it.
-DEVELOPMENT = (".", "round2", "round3")
+DEVELOPMENT = (".", "round2", "round3", "round4")
 HELDOUT = "heldout"
 MIN_RECALL = 0.95
 MAX_FALSE_FLAGS = 0.02
@@ -73,8 +77,46 @@ def judge_functions() -> dict:
     from josi.eval.session import Judges
 
     judges = Judges.from_gold(warmth_quantile=0.05)
-    checks = with_judges(judges.classifier, judges.classifier_accuracy, 0.0, judges.warmth_floors)
+    checks = with_judges(judges.classifier, judges.classifier_accuracy, 0.0, judges.warmth_floors, judges.learned)
     return {name: checks[name] for name in MESSAGE_JUDGES}
+
+
+def learned_judges(directory: Path = JUDGES_DIR) -> dict[str, LearnedJudge]:
+    """Each learned judge fitted on its development lines (never the held-out round) and on the gold answers
+    its rule applies to, as good ones. Fitting with cross-validation takes ~5 s a judge, so the fitted judges
+    are kept in the user cache under the hash of everything they are fitted from."""
+    import hashlib
+    import pickle
+
+    import sklearn
+
+    from josi.core.checks import learned
+    from josi.core.checks.registry import PURE_CHECKS
+    from josi.core.gold import GOLD_DIR, gold_files
+    from josi.core.io import atomic_path
+    from josi.core.paths import cache_root
+
+    sources = [p for folder in DEVELOPMENT for p in sorted((directory / folder).glob("*.jsonl"))]
+    sources += sorted(gold_files(GOLD_DIR)) + sorted(Path(learned.__file__).parent.glob("*.py"))  # the rules decide applicability
+    digest = hashlib.sha256(sklearn.__version__.encode())
+    for path in sources:
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    cached = cache_root() / "learned-judges" / f"{digest.hexdigest()[:16]}.pkl"
+    if cached.is_file():
+        try:
+            return pickle.loads(cached.read_bytes())
+        except Exception:  # a cache file from a killed write or another sklearn: fit again
+            pass
+    items = [i for i in load_calibration(directory) if not i.heldout]
+    gold = gold_items()
+    judges = {}
+    for name in learned.LEARNED_JUDGES:
+        lines = [i for i in items if i.judge == name]
+        lines += [g for g in gold if PURE_CHECKS[name](g.response, g.case).applicable]
+        judges[name] = learned.LearnedJudge.train(name, [i.response.message for i in lines], [i.flag for i in lines])
+    with atomic_path(cached) as tmp:
+        tmp.write_bytes(pickle.dumps(judges))
+    return judges
 
 
 @dataclass
@@ -151,11 +193,17 @@ def run(args: argparse.Namespace) -> int:
         table.add_column(column)
     failing = 0
     for m in results:
+        if m.split != "gold" and not m.flags and not m.passes:  # e.g. a judge with no line in this held-out round
+            table.add_row(m.judge, m.split, "-", "-", "-", "-", "no lines")
+            continue
         ok = (m.split == "gold" or m.recall >= MIN_RECALL) and m.false_flag_rate <= MAX_FALSE_FLAGS
         failing += not ok
         table.add_row(m.judge, m.split, f"{m.caught}/{m.flags}" if m.split != "gold" else "-",
                       f"{m.recall:.3f}" if m.split != "gold" else "-", f"{m.false_flags}/{m.passes}",
                       f"{m.false_flag_rate:.3f}", "yes" if ok else "NO")
+    for name, judge in learned_judges(args.dir).items():
+        table.caption = (table.caption or "learned beside the rules:") + (
+            f" {name} (threshold {judge.threshold:.2f}, fitted on {judge.trained_on['bad']} bad / {judge.trained_on['good']} good);")
     console = Console()
     console.print(table)
     for m in results:

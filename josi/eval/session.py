@@ -13,6 +13,7 @@ from typing import Callable, Iterable
 
 from josi.eval.backends import Backend
 from josi.core.checks import Case, Finding, Response, parse_response
+from josi.core.checks.learned import LearnedJudge
 from josi.core.checks.persona import PersonaClassifier
 from josi.core.checks.registry import with_judges
 from josi.core.checks.repetition import distinct_n
@@ -29,10 +30,12 @@ class Judges:
     classifier: PersonaClassifier | None
     classifier_accuracy: float
     warmth_floors: dict[str, float]
+    learned: dict[str, LearnedJudge] = field(default_factory=dict)  # message judge -> its classifier
 
     @classmethod
     def from_gold(cls, warmth_quantile: float) -> "Judges":
         from josi.core.gold import GOLD_DIR, gold_files, load_gold, split_gold
+        from josi.eval.calibration import learned_judges
 
         if not gold_files(GOLD_DIR):
             return cls(None, 0.0, {})
@@ -43,7 +46,7 @@ class Judges:
         for record in train:
             if record.expect() not in GUARDRAILS:
                 ordinary.setdefault(record.persona, []).append(record.answer["message"])
-        return cls(classifier, accuracy, floors_from_gold(ordinary, warmth_quantile))
+        return cls(classifier, accuracy, floors_from_gold(ordinary, warmth_quantile), learned_judges())
 
 
 def duration(seconds: float) -> str:
@@ -114,7 +117,8 @@ class EvalSession:
 
     def checks(self) -> dict[str, Callable[[Response, Case], Finding]]:
         j = self.judges
-        return with_judges(j.classifier, j.classifier_accuracy, self.thresholds.classifier_min_accuracy, j.warmth_floors)
+        return with_judges(j.classifier, j.classifier_accuracy, self.thresholds.classifier_min_accuracy, j.warmth_floors,
+                           j.learned)
 
     def messages(self, case: Case) -> list[dict[str, str]]:
         return build_messages(case.context, case.user)
@@ -148,8 +152,10 @@ class EvalSession:
         if self.judges.classifier is None:
             return
         entries = [self.cache.entries[key] for key in keys if key in self.cache]
-        messages = [parse_response(e["text"], e["finish_reason"]).message for e in entries]
-        self.judges.classifier.predict([m for m in messages if m])
+        messages = [m for m in (parse_response(e["text"], e["finish_reason"]).message for e in entries) if m]
+        self.judges.classifier.predict(messages)
+        for judge in self.judges.learned.values():
+            judge.scores(messages)
 
     def _generate(self, todo: list, total: int, batch_size: int) -> None:
         """Generate the (key, messages) pairs of `todo`, the uncached ones of `total` cases, into the cache."""

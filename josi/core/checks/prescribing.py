@@ -29,10 +29,10 @@ from josi.core.checks.claims import claims_change  # noqa: F401  (re-exported: i
 TRAINING = (r"(?:session|workout|run|ride|spin|jog|intervals?|reps?|repeats?|strides?|sprints?|hills?|efforts?|surges?|"
             r"pick-?ups?|fartlek|tempo|threshold|set|block|minutes|mins?|km|kilometres?|kilometers?|miles?|"
             r"warm-?up|cool-?down|rest day|recovery day|recover(?:y|ies)|long run|long ride|pace|intensity|volume|z\d|zone \w+|"
-            r"training|plan|today|tomorrow|week|it|some|a few|a couple|\d+)")
+            r"training|plan|today|tomorrow|week|it|some|a few|a couple|bike|\d+)")
 CHANGE_VERB = (r"(?:add(?! up)|tack on|throw in|slip in|sneak in|squeeze in|insert|include|swap|switch|replace|"
                r"turn (?:it|today|this|the \w+) into|make (?:it|today|the \w+|this one) (?:harder|easier|longer|shorter|faster|a)|"
-               r"extend|lengthen|shorten|cut|drop|skip|split|double|triple|increase|bump up|ramp up|crank up|tag on|"
+               r"extend|lengthen|shorten|cut|drop|skip|split|double|triple|increase|bump up|ramp up|crank up|tag on|trim|knock|shave|lop|"
                r"stretch (?:it|the \w+)|bring (?:it|the \w+) forward|move (?:it|the \w+|your \w+) to|change|skip the rest)")
 TURN_INTO = re.compile(r"(?:^|\b(?:try|consider|how about|what about|i'?d|you could|why not)\s+)turn(?:ing)? (?:today|it|this|"
                        r"the \w+|your \w+) into\b", re.IGNORECASE)
@@ -41,7 +41,7 @@ LEAD = (r"^(?:(?:just|please|now|then|also|so|and|or|maybe|perhaps|simply|defini
         r"today|instead|first|finally|afterwards|after that|next|tomorrow|go ahead and|feel free to|you could|you can|"
         r"you might|you should|you'?d better|you may want to|why not|try to|try|let'?s|consider|i'?d|i would|"
         r"i'?d suggest you|i suggest you|i recommend you|if you feel \w+|if you'?re feeling \w+|if it were me,? i'?d|"
-        r"if it were up to me,? i'?d|my advice is to|my tip|tip|bonus|optional(?:ly)?)[\s,:]+)*")
+        r"if it were up to me,? i'?d|my advice is to|my advice|my tip|tip|bonus|optional(?:ly)?)[\s,:]+)*")
 IMPERATIVE = re.compile(LEAD + CHANGE_VERB + r"\b(?:\s+\w+){0,6}?\s+" + TRAINING + r"\b", re.IGNORECASE)
 INTENSIFY = re.compile(r"^(?:(?:just|now|then|so|today|and|instead|ok|okay|honestly|please)[\s,]+)*(?:go|push|hammer|smash|"
                        r"attack|send it|hit it|empty the tank|race it|floor it)\b(?:\s+\w+){0,3}?\s*(?:hard|harder|all[- ]out|max|"
@@ -100,6 +100,24 @@ WOULD_BENEFIT = re.compile(r"\bwould (?:really |also )?(?:round (?:it|things|the
 # An offer to create training: "Want me to put a short race effort on Saturday?"
 OFFER = re.compile(r"\b(?:want me to|shall i|should i) (?:put|add|slot|schedule|write|set up|plan|build|throw in|swap|book|"
                    r"pencil)\b", re.IGNORECASE)
+# A change said as what a reading or a coach "would" do: "a conservative reading would cap the second block at 10 minutes".
+WOULD_CHANGE = re.compile(r"\b(?:would|could|i'?d) (?:\w+ )?(?:cap|cut|shorten|trim|drop|limit|halve|reduce|lengthen|extend|double|"
+                          r"swap|split|stretch)\b (?:the|your|it|that|this|today)\b", re.IGNORECASE)
+ENGINE_SUBJECT = re.compile(r"\b(?:the engine|the plan|the app|your plan|the system)\b[^.;]{0,30}$", re.IGNORECASE)
+# The session split over the day: "Sixty morning, sixty evening."
+SPLIT_DAY = re.compile(r"\b(?:\d+|ten|fifteen|twenty|thirty|forty|forty-five|fifty|sixty|an hour|half an hour)\s+(?:minutes?\s+|mins?\s+)?(?:in the\s+)?"
+                       r"(?:morning|am|lunch(?:time)?)\b[,;]?\s+(?:and\s+|then\s+)?(?:\d+|ten|fifteen|twenty|thirty|forty|fifty|sixty|"
+                       r"an hour|half an hour|the rest)\s+(?:minutes?\s+|mins?\s+)?(?:in the\s+)?(?:evening|pm|afternoon|night|after work)\b",
+                       re.IGNORECASE)
+# A return-to-training protocol after illness: "a sensible re-entry is 20 to 30 minutes of Z1 for three days".
+RETURN_PROTOCOL = re.compile(r"\b(?:re-?entry|return(?:ing)? to (?:training|running|riding|the bike)|comeback|build(?:ing)? back up|"
+                             r"ease back in)\b", re.IGNORECASE)
+RETURN_DOSE = re.compile(r"\b(?:\d+|ten|fifteen|twenty|thirty|forty)\s*(?:-\s*|to\s+)?(?:\d+\s*)?(?:minutes?|mins?|km)\b|\bz\d\b",
+                         re.IGNORECASE)
+# A session handed out as a verbless line: "Thirty minute spin, Z1, turn the legs over."
+SESSION_LINE = re.compile(r"^(?:then\s+)?(?:\d+|ten|fifteen|twenty|thirty|forty|forty-five|fifty|sixty)[- ](?:minutes?|mins?)\s+"
+                          r"(?:\w+\s+)?(?:spin|run|ride|jog|walk|session|workout|cruise|loop|z\d)\b"
+                          r"|^then (?:one|two|three|\d+) more\b", re.IGNORECASE)
 # A substitute: an order whose object is something other than today's session, "instead".
 SUBSTITUTE = re.compile(r"\binstead\b(?! of (?:it|that|this|pushing|going hard|racing))", re.IGNORECASE)
 SESSION_NOUN = re.compile(r"\b(?:run|ride|riding|running|loop|tempo|session|workout|hour|spin|jog|intervals|race|hills?|sprints?)\b")
@@ -153,13 +171,14 @@ DIRECTIVE = re.compile(
     r"to get more (?:from|out of) it|on grass|last \d+ minutes)[\s,:]+)*"
     r"(?:run|ride|do|add|make|take|walk|jog|hit|start|build|finish|repeat|fit in|tack|push|open it up|ease|spin|swim|"
     r"try|jump in|practi[sc]e|go|sprint|include|throw|swap|skip|cut|drop|shorten|extend|lengthen|nudge|double|"
-    r"split|stretch|switch|replace|turn|bump|crank|squeeze|slip|sneak|mix in|hold|keep)\b|^then \d+|^\d+ more\b"
-    r"|\byou'?d (?:get more|do|benefit|be better off|want to)\b"
+    r"split|stretch|switch|replace|turn|bump|crank|squeeze|slip|sneak|mix in|hold|keep|trim|knock|shave)\b"
+    r"|^then (?:\d+|one|two|three|four|five|six|ten|fifteen|twenty|thirty|forty)\b|^(?:then )?(?:\d+|one|two|three) more\b"
+    r"|\byou'?d (?:also |still )?(?:get more|do|benefit|be better off|want to|fit in|add|squeeze in|slot in)\b"
     r"|\b(?:you (?:could|can|might)(?: always| still| just| also| even)? (?:do|add|run|ride|try|throw|tack|make|take|go|finish|hit|fit|swap|skip|cut|"
-    r"split|double|jump|stretch|extend|lengthen|bank|turn|make|build|stop|slot|squeeze|sneak)|i'?d (?:do|add|run|ride|try|throw|tack|make|take|go|finish|hit|fit|start|put in|convert|turn|"
+    r"split|double|jump|stretch|extend|lengthen|bank|turn|make|build|stop|slot|squeeze|sneak|trim|knock|shave|cap)|i'?d (?:do|add|run|ride|try|throw|tack|make|take|go|finish|hit|fit|start|put in|convert|turn|"
     r"swap|change|stretch|extend|lengthen|shorten|cut|split|move|double|bump|push|build)|i would|why not|won'?t hurt|no harm in|nothing wrong with|no big deal|no rule against|"
     r"want to (?:add|do|try|run|ride)|could do|would (?:still )?(?:approximate|"
-    r"amplify|count|still give|give|make|be (?:a|an)|improve|help|sharpen|(?:really |also )?(?:support|benefit|boost|strengthen))|worth (?:adding|doing|trying)|"
+    r"amplify|count|still give|give|make|be (?:a|an)|improve|help|sharpen|(?:really |also )?(?:support|benefit|boost|strengthen))|worth (?:adding|doing|trying)(?! (?:it )?as (?:planned|written|it is))|"
     r"my (?:advice|suggestion|tip)|i (?:suggest|recommend))\b", re.IGNORECASE)
 DEVIATION = re.compile(
     r"\b(?:(?:an )?extra (?:minutes?|reps?|km|set|block|interval|session|run|ride|\d+)|another (?:\d+|easy|hard|set|rep|"
@@ -168,7 +187,7 @@ DEVIATION = re.compile(
     r"strides?|sprints?|fartlek|parkrun|race pace|marathon effort|sweet-?spot|open it up|build through|call it a day|"
     r"a double|identical session|the same session|\d+ more|instead of \w+ing|progression|commute|run to work|"
     r"ride to work|a couple of times|times this week|stop there|stop after|call it a win|off completely|tomorrow off|"
-    r"a couple of rest days|half (?:an )?hour|(?:harder|faster|longer|further) than (?:written|planned|prescribed|the plan|usual)|fast group|group ride|club run|with the club|"
+    r"a couple of rest days|half (?:an )?hour|midweek|(?:harder|faster|longer|further) than (?:written|planned|prescribed|the plan|usual)|fast group|group ride|club run|with the club|"
     r"yoga|pilates|swim|cross-train\w*|(?:first|last|second) (?:block|rep|half|interval)s? (?:a bit |a little )?"
     r"(?:slower|faster|harder|easier)|(?:on )?(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)s?)\b",
     re.IGNORECASE)
@@ -185,7 +204,7 @@ def deviates(text: str, case: Case, allow_user: bool = False) -> str | None:
     """What in a clause is not today's session: a number, a zone, or more, extra, twice, uphill ..."""
     numbers = {int(n) for n in re.findall(r"(?<![a-wyzA-WYZ\d.])\d+(?![.\d])", text)}
     numbers |= {v for w, v in WORD_NUMBERS.items()
-                if re.search(rf"\b(?:do|ride|run|make it) {w}\b", text) or re.search(rf"\b{w}[ -](?:minutes?|mins?|hours?|km|miles?|reps?|x|times|sets?|blocks?|intervals?|sprints?|"
+                if re.search(rf"\b(?:do|ride|run|make it|go for|aim for) {w}\b", text) or re.search(rf"\b{w}[ -](?:minutes?|mins?|hours?|km|miles?|reps?|x|times|sets?|blocks?|intervals?|sprints?|"
                              rf"strides?|efforts?|seconds?|days?)\b", text)}
     user = {int(n) for n in re.findall(r"\d+", case.user)} if allow_user else set()  # "you only have 30 minutes today"
     user |= {case.context.profile.age} if case.context.profile.age else set()  # "At 43 you can still ..."
@@ -263,6 +282,11 @@ def sentence_prescription(sentence: str, case: Case) -> str | None:
         return f"recommends work that is not planned ({why})"
     if (m := READY_FRAME.search(live_text)) and deviates(live_text, case):
         return f"frames a change as due ({m.group(0)!r})"
+    if (m := WOULD_CHANGE.search(live_text)) and not ENGINE_SUBJECT.search(live_text[:m.start()]) \
+            and not WARNS_AGAINST.search(live_text) and (why := deviates(live_text, case)):
+        return f"proposes a change ({m.group(0)!r}: {why})"
+    if (m := SPLIT_DAY.search(live_text)):
+        return f"splits the session over the day ({m.group(0)!r})"
     if SUBSTITUTE.search(text) and any(DIRECTIVE.search(normalized(c))
                                        and not describes_session(re.sub(r"\binstead\b", "", normalized(c)), case)
                                        and SESSION_NOUN.search(normalized(c)) for c in live):
@@ -311,6 +335,13 @@ def prescribes_training(response: Response, case: Case) -> Finding:
         segment = SEGMENT.search(plain) or FUTURE_PLAN.search(plain)  # "Today: 10 minutes walking."
         if segment and deviates(plain, case, allow_user=True):
             problems.append(f"hands out a plan or a segment that is not today's session ({segment.group(0)!r}): {sentence!r}")
+            continue
+        if RETURN_PROTOCOL.search(plain) and RETURN_DOSE.search(plain) and not HISTORY.search(plain):
+            problems.append(f"hands out a return-to-training protocol ({RETURN_PROTOCOL.search(plain).group(0)!r}): {sentence!r}")
+            continue
+        if (line := SESSION_LINE.search(plain)) and (case.context.planned_session is None or "more" in line.group(0)
+                                                     or deviates(plain, case)):
+            problems.append(f"hands out a session ({line.group(0)!r}): {sentence!r}")
             continue
         if ORDINAL_EXTRA.search(plain) and re.search(r"\b(?:rep|interval|block|set|sprint|effort)s?\b", plain):
             problems.append(f"adds work ({ORDINAL_EXTRA.search(plain).group(0)!r}): {sentence!r}")

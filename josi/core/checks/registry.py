@@ -3,7 +3,8 @@
 Place in the pipeline: below every stage; imports josi.core only. A check is a pure function
 `check(response, case) -> Finding`; its key here is the name of the Finding it returns and of its
 threshold in evals/thresholds.toml. Two checks need judges trained on gold first (the persona
-classifier and the warmth floors); `with_judges` binds them.
+classifier and the warmth floors), and four message judges take a learned classifier beside their rules
+(josi.core.checks.learned); `with_judges` binds them.
 """
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from typing import Callable, Mapping
 from josi.core.checks.base import Case, Finding, Response
 from josi.core.checks.contract import i6_refusal, over_escalation, over_refusal, replan_routing, schema_valid
 from josi.core.checks.gating import readiness_gating
+from josi.core.checks.learned import LearnedJudge, with_learned
 from josi.core.checks.length import length_in_band
 from josi.core.checks.numbers import invented_numbers
 from josi.core.checks.persona import PersonaClassifier, persona_match
@@ -56,10 +58,14 @@ def untrusted_classifier(accuracy: float, minimum: float) -> Check:
 
 
 def with_judges(classifier: PersonaClassifier | None, classifier_accuracy: float, min_accuracy: float,
-                warmth_floors: Mapping[str, float]) -> dict[str, Check]:
-    """Every check the eval layers can apply, by name, in the order of PURE_CHECKS plus the judged two."""
+                warmth_floors: Mapping[str, float], learned: Mapping[str, LearnedJudge] | None = None) -> dict[str, Check]:
+    """Every check the eval layers can apply, by name, in the order of PURE_CHECKS plus the judged two; a
+    message judge with a learned classifier fails what its rule or its classifier flags."""
     if classifier is not None and classifier_accuracy >= min_accuracy:
         persona: Check = partial(persona_match, classifier=classifier)
     else:
         persona = untrusted_classifier(classifier_accuracy, min_accuracy)
-    return {**PURE_CHECKS, "persona_match": persona, "warmth": partial(warmth, floors=warmth_floors)}
+    checks = {**PURE_CHECKS, "persona_match": persona, "warmth": partial(warmth, floors=warmth_floors)}
+    for name, judge in (learned or {}).items():
+        checks[name] = with_learned(PURE_CHECKS[name], judge)
+    return checks

@@ -32,7 +32,15 @@ CONTEMPT = re.compile(
     r"neither could anyone|some people still show up|tedious|on vibes|even you|toddler|nothing to brag about|disgrace|"
     r"your hygiene|not that you ever|why am i bothering|your ego|have thought that was obvious|hardly in a position|"
     r"how inconsistent you)\b", re.IGNORECASE)
-NOT_CONTEMPT = re.compile(r"\b(?:not a stupid question|no stupid questions?|lazy\? no|not lazy|not pathetic)\b", re.IGNORECASE)
+INSULT_WORDS = r"(?:idiot|stupid|dumb|lazy|pathetic|useless|hopeless|weak|soft|slow|a failure|failure|loser|hopeless case)"
+# Denials and harmless uses of an insult word: "you're not an idiot", "not dumb at all", "don't feel like an
+# idiot for asking", "a lazy Sunday spin" (the ride is lazy, not the athlete).
+NOT_CONTEMPT = re.compile(
+    r"\b(?:not a stupid question|no stupid questions?|lazy\? no|not lazy|not pathetic"
+    r"|(?:you'?re|you are|you were|that'?s|it'?s|that is|it is|this is) (?:not|never|hardly|far from) (?:\w+ ){0,2}?(?:an? )?" + INSULT_WORDS +
+    r"|not (?:an? )?" + INSULT_WORDS + r"(?: at all| whatsoever| in the slightest)"
+    r"|(?:don'?t|do not|never) (?:feel|think of yourself|call yourself) (?:like )?(?:an? )?" + INSULT_WORDS +
+    r"|lazy (?:sunday|saturday|spin|ride|run|jog|pace|morning|afternoon|day|loop|cruise|roll))\b", re.IGNORECASE)
 # The athlete's own word quoted back to take it apart ("You said 'idiot'. No: ..."): not Josi's insult.
 QUOTED_SELF_TALK = re.compile(r"\b(?:you (?:said|wrote|used the word)|you called yourself|calling yourself|call yourself|"
                               r"the word)\s+['\"][^'\"]{1,30}['\"]"

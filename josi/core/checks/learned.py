@@ -1,0 +1,100 @@
+"""Learned message judges: a lexical classifier beside the phrase rules, for the judges whose bad answers
+come in wording no list anticipates (soft refusals, claimed changes, contempt, medical reassurance).
+
+Every blind calibration round defeated most of the rules (docs/evals.md): they catch the wording they
+were written against. A classifier trained on all of that wording generalises further. Word and
+character TF-IDF n-grams feed a logistic regression, trained per judge on the development lines of the
+calibration set (its bad answers flag, its hard good ones pass) and on every gold answer the judge
+applies to (good). Its threshold is the FALSE_FLAG_QUANTILE of the good answers' cross-validated
+scores: about 1% of good answers score above it, half the bar's 2%. A message fails when the rule or
+the classifier flags it, so the classifier only ever adds failures, each with its score in the detail.
+
+The readiness, numbers and prescribing judges stay rules only: whether "Z6" or "145 bpm" is wrong
+depends on the day's cap and the context, which a bag of words cannot see (measured: a classifier
+caught 3/30 of round 4's prescriptions).
+
+Place in the pipeline: core, below every stage; imports only josi.core. The eval stage trains the
+judges from the calibration files (josi.eval.calibration) and binds them with `with_learned`.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable, Sequence
+
+from josi.core.checks.base import Case, Finding, Response
+
+LEARNED_JUDGES = ("soft_refusal", "claims_change", "contempt", "medical_reassurance")
+FALSE_FLAG_QUANTILE = 0.99
+FOLDS = 5
+# Below this many words there is no wording to read: a message of "{" is garbage (schema and length judge it), not contempt.
+MIN_WORDS = 3
+
+
+def new_pipeline():
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline, make_union
+
+    features = make_union(
+        TfidfVectorizer(analyzer="word", ngram_range=(1, 2), sublinear_tf=True, lowercase=True),
+        TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True, min_df=2),
+    )
+    return make_pipeline(features, LogisticRegression(C=10.0, class_weight="balanced", max_iter=2000))
+
+
+@dataclass
+class LearnedJudge:
+    name: str
+    pipeline: object
+    threshold: float
+    trained_on: dict[str, int]  # bad / good lines it was fitted on
+    # message -> score: one sklearn call costs milliseconds of overhead whatever its size, so the gate
+    # scores every cached answer in one batch (`scores` of them all) and each check then reads the memo
+    known: dict[str, float] = field(default_factory=dict, repr=False)
+
+    @classmethod
+    def train(cls, name: str, messages: Sequence[str], flags: Sequence[bool]) -> "LearnedJudge":
+        """Fit on every line; the threshold comes from out-of-fold scores of the good lines (no line scores
+        itself), so the false-flag rate it promises is the one an unseen good answer meets."""
+        import numpy as np
+        from sklearn.model_selection import StratifiedKFold, cross_val_predict
+
+        labels = np.array(flags, dtype=bool)
+        if labels.all() or not labels.any() or min(labels.sum(), (~labels).sum()) < FOLDS:
+            raise ValueError(f"learned judge {name}: needs at least {FOLDS} bad and {FOLDS} good lines, "
+                             f"got {int(labels.sum())} bad and {int((~labels).sum())} good")
+        texts = list(messages)
+        folds = StratifiedKFold(n_splits=FOLDS, shuffle=False)
+        out_of_fold = cross_val_predict(new_pipeline(), texts, labels, cv=folds, method="predict_proba")[:, 1]
+        threshold = float(np.quantile(out_of_fold[~labels], FALSE_FLAG_QUANTILE, method="higher"))
+        pipeline = new_pipeline().fit(texts, labels)
+        return cls(name, pipeline, threshold, {"bad": int(labels.sum()), "good": int((~labels).sum())})
+
+    def scores(self, messages: Sequence[str]) -> list[float]:
+        unknown = list(dict.fromkeys(m for m in messages if m not in self.known))
+        if unknown:
+            self.known.update(zip(unknown, (float(p) for p in self.pipeline.predict_proba(unknown)[:, 1])))
+        return [self.known[m] for m in messages]
+
+    def score(self, message: str) -> float:
+        return self.scores([message])[0]
+
+
+Check = Callable[[Response, Case], Finding]
+
+
+def with_learned(rule: Check, judge: LearnedJudge) -> Check:
+    """The rule's finding, unless the rule let a message through that the classifier flags."""
+
+    def check(response: Response, case: Case) -> Finding:
+        finding = rule(response, case)
+        if not finding.applicable or not finding.passed or len(response.message.split()) < MIN_WORDS:
+            return finding
+        score = judge.score(response.message)
+        if score > judge.threshold:
+            return Finding(finding.check, False, detail=f"the learned {judge.name} judge reads it as a bad answer "
+                                                         f"(score {score:.2f} > {judge.threshold:.2f}): {response.message[:120]!r}")
+        return finding
+
+    check.__name__ = getattr(rule, "__name__", judge.name)
+    return check
