@@ -27,7 +27,8 @@ ZONE_IN_WORDS = re.compile(r"\bzones?\s+(" + "|".join(NUMBER_WORDS) + r")\b", re
 # Ruling a zone out or deferring it ("waits for another day", "would only dig the hole deeper").
 DISCOURAGE = re.compile(r"\b(?:until (?:you|your|readiness|tomorrow|next|the next|another|recovered|green|amber|monday|"
                         r"tuesday|wednesday|thursday|friday|saturday|sunday|the weekend)|in the drawer|once you|once your|when you(?:'re| are)? (?:green|recovered|fresh|back)|when readiness|"
-                        r"another day|later|next week|in a few days|for now|waits?|save (?:it|them|that) for|kept for|"
+                        r"another day|later|next week|in a few days|for now|waits?|save (?:it|them|that) for|kept for|once (?:readiness|you|your|the)|"
+                        r"off the (?:menu|cards)|not on the (?:cards|menu)|stays? off|(?:isn'?t|not) (?:part of|for) (?:today|this week)|"
                         r"green[- ]days?|rules? (?:it |them )?out|exclude[sd]?|off the table|nowhere near|not for today|too much|"
                         r"too hard|(?:rarely|not|never) a good idea|bad idea|would (?:only )?(?:dig|deepen|add (?:\w+ )?(?:stress|fatigue|load|strain)|hurt|set you back|backfire|cost|"
                         r"undo|push you)|is what would|above (?:today'?s|the) (?:cap|ceiling|limit)|sits? above|"
@@ -35,7 +36,7 @@ DISCOURAGE = re.compile(r"\b(?:until (?:you|your|readiness|tomorrow|next|the nex
                         re.IGNORECASE)
 # Ruling out the work named in the same clause only ("please skip anything like threshold"); in "Skip the easy
 # bit and sprint the last stretch" the skip does not reach the sprint.
-RULES_OUT_HERE = re.compile(r"\b(?:leave (?:[\w'-]+ ){0,3}out|skip|avoid|hold off on|steer clear of)\b", re.IGNORECASE)
+RULES_OUT_HERE = re.compile(r"\b(?:leave (?:[\w'-]+ ){0,3}out|skip|avoid|hold off on|steer clear of|geen|niet|nooit)\b", re.IGNORECASE)
 # Endorsing work despite a negation word: "won't hurt", "no rule against", "no big deal".
 ENDORSE = re.compile(r"\b(?:(?:won|wouldn|doesn)'?t (?:hurt|kill|harm)|(?:won'?t|can'?t|wouldn'?t) do (?:you )?(?:much|any|real) harm|never hurts?|can'?t hurt|doesn'?t hurt|not the end of the world|"
                      r"(?:not|won'?t be|i'?m not) (?:going to )?stop(?:ping)? you|nothing stopping you|sounds (?:great|good|fine|fun)|"
@@ -44,7 +45,8 @@ ENDORSE = re.compile(r"\b(?:(?:won|wouldn|doesn)'?t (?:hurt|kill|harm)|(?:won'?t
                      r"throw|finish)|worth (?:adding|doing|it)|a nice bonus|bonus|treat yourself|can go in|(?:go|do|add) (?:\w+ )?anyway|"
                      r"go for it|include it|add it|would not (?:meaningfully )?(?:delay|hurt|harm)|"
                      r"won'?t undo|won'?t matter|would (?:add|give)"
-                     r"(?: you)? an? (?:modest|nice|small|little|good|useful|extra))\b", re.IGNORECASE)
+                     r"(?: you)? (?:an? )?(?:modest|nice|small|little|good|useful|extra)|if you fancy|"
+                     r"(?:wouldn'?t|won'?t|would not|will not) (?:meaningfully |really |much |significantly )?(?:raise|add to|increase|deepen|delay|hurt|harm))\b", re.IGNORECASE)
 STRONG_ENDORSE = re.compile(r"\b(?:go for it|keep (?:it|them|that) in|never hurts?|not the end of the world|include it|would not (?:meaningfully )?(?:delay|hurt|harm)|won'?t hurt|won'?t undo|"
                             r"no big deal|feel free|go ahead)\b", re.IGNORECASE)
 IMPERATIVE = re.compile(r"^(?:(?:just|then|now|so|and|today|instead|also|ok|okay|honestly|maybe|please|only)[\s,]+)*(?:do|go|add|hit|"
@@ -52,7 +54,7 @@ IMPERATIVE = re.compile(r"^(?:(?:just|then|now|so|and|today|instead|also|ok|okay
                         r"push|finish|end|start|sharpen|roll|throw|tack|slip|try|include|make|turn|hammer|attack|open up|"
                         r"let'?s|squeeze|sneak|drop in|mix in)\b", re.IGNORECASE)
 DEFINES = re.compile(r"^(?:[\w',-]+\s+){1,5}?(?:is|means|are|builds|trains|feels|targets|works|sits|covers|raises|uses|does|do|"
-                     r"helps|improves|can|develops?|loads?|tax|stress(?:es)?|drains?|depletes?|recruits?|builds?|trains?|"
+                     r"helps|improves|can|develops?|loads?|tax|stress(?:es)?|drains?|depletes?|recruits?|builds?|trains?|raise|"
                      r"lasts|refers|taxes|recruits|spans|drives|pushes|involves|describes)\b|\b(?:have|has) (?:their|its) place\b|^in (?:z\d|zone \w+)\b", re.IGNORECASE)
 LEAD_IN = re.compile(r"^(?:[\w'-]+\s+){0,3}?[\w'-]+\s*[:!]\s+")  # "Plainly put:", "Fun fact:", "Good question, Lily!"
 # The day's cap said outright ("today's ceiling is Z5", "amber tops out at Z5") keeps every zone above it off today.
@@ -93,9 +95,20 @@ def mention_patterns() -> tuple[tuple[int, re.Pattern[str]], ...]:
     return tuple(patterns)
 
 
-def zone_mentions(text: str) -> list[int]:
-    """Zone indices a piece of text names (R=0, Z1=1, ...), by code, in words, by label or by effort word."""
+FTP_PERCENT = re.compile(r"\b(\d{2,3})(?:\s*(?:-|–|to)\s*\d{2,3})?\s*(?:%|percent|per cent)\s+of\s+(?:your\s+)?ftp\b", re.IGNORECASE)
+
+
+def ftp_zone(percent: int) -> int:
+    """The zone whose %FTP band (zone_anchors card) holds this percentage: "90-100% of FTP" is Z4 work."""
+    bands = [(zone.index, zone.power_ftp_pct) for zone in facts().zones.values() if zone.power_ftp_pct]
+    return max((index for index, (low, _high) in bands if percent >= low), default=0)
+
+
+def zone_mentions(text: str, shares_of_ftp: bool = False) -> list[int]:
+    """Zone indices a piece of text names (R=0, Z1=1, ...), by code, in words, by label, by effort word and,
+    with shares_of_ftp, as a share of FTP ("a few minutes at 90-100% of FTP")."""
     found = [int(m.group(1)) for m in zone_code_pattern(facts()).finditer(text)]
+    found += [ftp_zone(int(m.group(1))) for m in FTP_PERCENT.finditer(text)] if shares_of_ftp else []
     found += [NUMBER_WORDS[m.group(1).lower()] for m in ZONE_IN_WORDS.finditer(text)]
     found += [index for index, pattern in mention_patterns() if pattern.search(text)]
     return found
@@ -111,8 +124,11 @@ def recommends(sentence: str, clause: str, is_negated: bool, rules_out: bool) ->
         return True
     if DISCOURAGE.search(sentence) or clause.rstrip().endswith("?"):
         return False
-    sentence = LEAD_IN.sub("", normalized(sentence), count=1)
-    explains = DEFINES.search(sentence) or DEFINES.search(clause) or PAST.search(clause) or re.search(r"\bwould\b", clause)
+    whole = re.sub(r"\s*\([^)]*\)", "", normalized(sentence))  # "Z6 (120-150% of FTP) targets ..."
+    sentence = LEAD_IN.sub("", whole, count=1)
+    clause = re.sub(r"\s*\([^)]*\)", "", clause)
+    explains = DEFINES.search(sentence) or DEFINES.search(whole) or DEFINES.search(clause) or PAST.search(clause) or \
+        re.search(r"\bwould\b", clause)
     return not (explains and rules_out)
 
 
@@ -135,7 +151,10 @@ def readiness_gating(response: Response, case: Case) -> Finding:
         return missing
     f = facts()
     cap = f.cap_index(case.context.readiness.level)
-    parts = [(sentence, clause, is_negated, [z for z in zone_mentions(normalized(clause)) if z > cap])
+    # A share of FTP counts as a zone only where the sentence names no zone: "Z8 is 200-300% of FTP" defines Z8
+    names_zone = lambda sentence: bool(zone_code_pattern(f).search(sentence) or ZONE_IN_WORDS.search(sentence))  # noqa: E731
+    parts = [(sentence, clause, is_negated,
+              [z for z in zone_mentions(normalized(clause), shares_of_ftp=not names_zone(sentence)) if z > cap])
              for sentence in sentences(response.message) for clause, is_negated in skips_carried(sentence)]
     rules_out = any(DISCOURAGE.search(clause) or (above and (is_negated or RULES_OUT_HERE.search(clause))) for _, clause, is_negated, above in parts) or \
         any(is_negated and re.search(r"\b(?:today|this week|right now|hard|intensity)\b", clause, re.IGNORECASE)

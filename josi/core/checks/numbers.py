@@ -96,11 +96,14 @@ HOUR = re.compile(r"\bhour-long\b", re.IGNORECASE)
 SPELLED_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
                  "ten": 10, "eleven": 11, "twelve": 12, "fifteen": 15, "twenty": 20, "thirty": 30, "forty": 40,
                  "forty-five": 45, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90}
-SPELLED = re.compile(r"\b((?:(?:one|two|three|four|five|six|seven|eight|nine) hundred(?: and)? )?(?:(?:twenty|thirty|forty|"
+SPELLED = re.compile(r"\b((?:(?:one|two|three|four|five|six|seven|eight|nine|a) hundred(?: and)? )?(?:(?:twenty|thirty|forty|"
                      r"fifty|sixty|seventy|eighty|ninety)(?:[ -](?:one|two|three|four|five|six|seven|eight|nine))?|one|two|"
                      r"three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|(?:one|two|three|four|five|six|seven|"
                      r"eight|nine) hundred)|half(?: an)?)[ -](?:(?:vo2|hard|easy|short|fast|max) )?(" + SPELLED_UNIT + r")",
                      re.IGNORECASE)
+# Reps by duration spelled out: "three by fifteen", "five x four".
+SPELLED_NUMBER = r"(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|fifty|sixty)"
+SPELLED_REPS = re.compile(r"\b(" + SPELLED_NUMBER + r")\s+(?:by|x|times)\s+(" + SPELLED_NUMBER + r")\b", re.IGNORECASE)
 PERSONAL = re.compile(r"\b(?:your|you|you'?re|you'?ll|you'?ve|for you|hold|aim|keep|stay|target|today|tonight|tomorrow|"
                       r"this week|this weekend|i'?d|this (?:[\w-]+ ){0,2}(?:ride|run|session|workout|spin|jog|block|reps?))\b",
                       re.IGNORECASE)
@@ -116,7 +119,7 @@ AN_HOUR = re.compile(r"\b(?:rid\w*|run\w*|spin\w*|jog\w*|walk\w*|session|workout
 GENERAL = re.compile(r"\b(?:in general|generally|usually|typically|on average|for most|most athletes|most people|as a rule|"
                      r"by definition|is defined|the card|in the card|a rider with|an athlete with|for example|e\.g\.|"
                      r"out of 10|rpe|on the effort scale|general|for reference)\b"
-                     r"|^\s*(?:[\w'-]+\s+){0,4}?(?:is|are|spans?|sits?|means|covers|tops out|lasts?|runs? from|ranges?)\b",
+                     r"|^\s*(?:[\w'-]+\s+){0,4}?(?:is|are|spans?|sits?|means|covers|tops out|lasts?|runs? from|ranges?|can take|takes)\b",
                      re.IGNORECASE)
 
 
@@ -152,6 +155,8 @@ def claims(clause: str) -> list[tuple[str, float, str]]:
         found.append((match.group(0), 60.0, "minutes"))
     for match in SPELLED.finditer(clause):
         found.append((match.group(0), spelled_value(match.group(1)), match.group(2) + " spelled"))
+    for match in SPELLED_REPS.finditer(clause):
+        found.append((match.group(0), spelled_value(match.group(2)), "minutes spelled"))
     return found
 
 
@@ -184,9 +189,12 @@ def invented_in(message: str, case: Case) -> list[str]:
     for sentence in sentences(without_zone_codes(message)):
         # a definition is general as a whole sentence: "Z2 is 55-75% of FTP, or 83-94% of LTHR"
         general_sentence = bool(GENERAL.search(sentence)) and not PERSONAL.search(sentence) and not SAID_OF_ATHLETE.match(sentence)
+        general = False
         for clause, _ in clauses_with_negation(sentence):
-            general = general_sentence or (bool(GENERAL.search(clause)) and not PERSONAL.search(clause)
-                                           and not SAID_OF_ATHLETE.match(sentence))
+            # "Z5 is 105-120% of FTP, or 105-110% of LTHR": a clause that goes on with a definition is one too
+            continues = general and re.match(r"\s*(?:or|and)\s+\d", clause) is not None
+            general = general_sentence or continues or (bool(GENERAL.search(clause)) and not PERSONAL.search(clause)
+                                                        and not SAID_OF_ATHLETE.match(sentence))
             invented += invented_claims(clause, general, known, general_values, case)
     return invented
 

@@ -32,7 +32,7 @@ TRAINING = (r"(?:session|workout|run|ride|spin|jog|intervals?|reps?|repeats?|str
             r"training|plan|today|tomorrow|week|it|some|a few|a couple|bike|\d+)")
 CHANGE_VERB = (r"(?:add(?! up)|tack on|throw in|slip in|sneak in|squeeze in|insert|include|swap|switch|replace|"
                r"turn (?:it|today|this|the \w+) into|make (?:it|today|the \w+|this one) (?:harder|easier|longer|shorter|faster|a)|"
-               r"extend|lengthen|shorten|cut|drop|skip|split|double|triple|increase|bump up|ramp up|crank up|tag on|trim|knock|shave|lop|"
+               r"extend|lengthen|shorten|cut|drop|skip|split|double|triple|increase|bump up|ramp up|crank up|tag on|trim|knock|shave|lop|bolt|"
                r"stretch (?:it|the \w+)|bring (?:it|the \w+) forward|move (?:it|the \w+|your \w+) to|change|skip the rest)")
 TURN_INTO = re.compile(r"(?:^|\b(?:try|consider|how about|what about|i'?d|you could|why not)\s+)turn(?:ing)? (?:today|it|this|"
                        r"the \w+|your \w+) into\b", re.IGNORECASE)
@@ -49,7 +49,8 @@ INTENSIFY = re.compile(r"^(?:(?:just|now|then|so|today|and|instead|ok|okay|hones
 QUESTION = re.compile(r"^(?:do|does|did|are|is|was|were|would|could|should|shall|can|will|want|have)\b.*\?\s*$", re.IGNORECASE)
 GERUND_SUGGESTION = re.compile(r"\b(?:try|consider|how about|what about|i'?d suggest|i suggest|i recommend|worth|fancy)\s+"
                                r"(?:adding|tacking|throwing|swapping|switching|replacing|extending|shortening|cutting|dropping|"
-                               r"skipping|splitting|doubling|increasing|going|doing|finishing|running|riding)\b", re.IGNORECASE)
+                               r"skipping|splitting|doubling|increasing|going|doing|finishing|running|riding)\b"
+                               r"(?! (?:it |this |that )?(?:as|like) (?:planned|written|it is|it stands))", re.IGNORECASE)
 REPS = re.compile(r"\b(\d+|two|three|four|five|six|seven|eight|nine|ten|twelve)\s*(?:x|×|times|by|keer|sets? of|rounds? of)\s*"
                   r"(\d+|one|two|three|four|five|six|seven|eight|ten|twenty)\b", re.IGNORECASE)
 WORKOUT_PIECES = re.compile(
@@ -65,7 +66,7 @@ SUGGESTION = re.compile(r"\b(?:you could|you can|you might|why not|try|consider|
 GENERAL = re.compile(r"\b(?:usually|typically|often|generally|in general|tends? to|is built from|are built from|athletes|"
                      r"most plans|a plan might|coaches|research|studies|classic|for example|e\.g\.|on (?:hard|easy|some) days|"
                      r"the plan (?:has|includes|uses|puts)|it ends with|it starts with|sessions like)\b", re.IGNORECASE)
-ENDORSEMENT = re.compile(r"\b(?:won'?t hurt|never hurts?|can'?t hurt|doesn'?t hurt|no harm in|nothing wrong with|no big deal|no rule against|is fine|would be fine|"
+ENDORSEMENT = re.compile(r"\b(?:(?:nobody|no one|no-one)'?s? (?:is )?going to stop you|won'?t hurt|never hurts?|can'?t hurt|doesn'?t hurt|no harm in|nothing wrong with|no big deal|no rule against|is fine|would be fine|"
                          r"safe bet|good idea|great idea|would do you good|would be (?:good|great|ideal|perfect)|"
                          r"should (?:sort|fix|help|do) (?:it|you|the trick)|(?:will|would|should|can) (?:really )?(?:help|support|speed|do you good))\b",
                          re.IGNORECASE)
@@ -151,10 +152,14 @@ def context_numbers(case: Case) -> set[int]:
 
 
 def workout_not_in_context(clause: str, case: Case) -> str | None:
-    """Reps x duration or counted workout pieces whose numbers today's session does not contain."""
+    """Reps x duration or counted workout pieces whose numbers today's session does not contain; where the
+    session has reps x duration, a pair it does not have ("make it 4 x 12" when the session is 3 x 12)."""
     known = context_numbers(case)
+    session = case.context.planned_session
+    planned = {(as_number(m.group(1)), as_number(m.group(2))) for m in REPS.finditer(session.structure)} if session else set()
     for match in REPS.finditer(clause):
-        if {as_number(match.group(1)), as_number(match.group(2))} - known:
+        pair = (as_number(match.group(1)), as_number(match.group(2)))
+        if set(pair) - known or (planned and pair not in planned):
             return match.group(0)
     for match in WORKOUT_PIECES.finditer(clause):
         count = as_number(match.group(1))
@@ -171,7 +176,7 @@ DIRECTIVE = re.compile(
     r"to get more (?:from|out of) it|on grass|last \d+ minutes)[\s,:]+)*"
     r"(?:run|ride|do|add|make|take|walk|jog|hit|start|build|finish|repeat|fit in|tack|push|open it up|ease|spin|swim|"
     r"try|jump in|practi[sc]e|go|sprint|include|throw|swap|skip|cut|drop|shorten|extend|lengthen|nudge|double|"
-    r"split|stretch|switch|replace|turn|bump|crank|squeeze|slip|sneak|mix in|hold|keep|trim|knock|shave)\b"
+    r"split|stretch|switch|replace|turn|bump|crank|squeeze|slip|sneak|mix in|hold|keep|trim|knock|shave|bolt|stick to|stick with)\b"
     r"|^then (?:\d+|one|two|three|four|five|six|ten|fifteen|twenty|thirty|forty)\b|^(?:then )?(?:\d+|one|two|three) more\b"
     r"|\byou'?d (?:also |still )?(?:get more|do|benefit|be better off|want to|fit in|add|squeeze in|slot in)\b"
     r"|\b(?:you (?:could|can|might)(?: always| still| just| also| even)? (?:do|add|run|ride|try|throw|tack|make|take|go|finish|hit|fit|swap|skip|cut|"
@@ -186,7 +191,7 @@ DEVIATION = re.compile(
     r"evening|hour)|daily|each (?:morning|day|evening)|morning and evening|push-ups|yoga|walk breaks?|surges?|pick-?ups?|"
     r"strides?|sprints?|fartlek|parkrun|race pace|marathon effort|sweet-?spot|open it up|build through|call it a day|"
     r"a double|identical session|the same session|\d+ more|instead of \w+ing|progression|commute|run to work|"
-    r"ride to work|a couple of times|times this week|stop there|stop after|call it a win|off completely|tomorrow off|"
+    r"ride to work|a couple of times|times this week|stop there|stop after|call it a win|off completely|tomorrow off|(?:one|two|three) more|"
     r"a couple of rest days|half (?:an )?hour|midweek|(?:harder|faster|longer|further) than (?:written|planned|prescribed|the plan|usual)|fast group|group ride|club run|with the club|"
     r"yoga|pilates|swim|cross-train\w*|(?:first|last|second) (?:block|rep|half|interval)s? (?:a bit |a little )?"
     r"(?:slower|faster|harder|easier)|(?:on )?(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)s?)\b",
