@@ -98,7 +98,7 @@ def test_user_text_comes_in_every_variant():
 
 
 @settings(derandomize=True, deadline=None, max_examples=80)
-@given(st.integers(0, 10_000), st.sampled_from(["casual", "typo", "dutch_english"]))
+@given(st.integers(0, 10_000), st.sampled_from(["casual", "typo", "dutch_english", "garbled", "shout"]))
 def test_noise_never_touches_numbers_or_zone_codes(seed, style):
     rng = random.Random(seed)
     text = "Why is today's Z4 session 45 minutes, and why zone 2 tomorrow at 0.72?"
@@ -106,3 +106,18 @@ def test_noise_never_touches_numbers_or_zone_codes(seed, style):
     assert used == style
     assert re.findall(r"\d+(?:\.\d+)?", varied) == re.findall(r"\d+(?:\.\d+)?", text)
     assert "Z4" in varied
+
+
+@settings(derandomize=True, deadline=None, max_examples=40)
+@given(st.integers(0, 10_000))
+def test_leetspeak_keeps_the_users_numbers_and_zone_codes(seed):
+    text = "Why is today's Z4 session 45 minutes at 0.72?"
+    varied, _ = noise.vary(text, random.Random(seed), default_banks().noise, style="leetspeak")
+    assert varied != text and "Z4" in varied and "45" in varied.split() and "0.72?" in varied
+
+
+def test_a_framing_wraps_requests_and_questions_alike():
+    bank = {"framings": {"guilt": ["Just this once. {request}"]}, "framed_share": 1.0}
+    for text in ("Make today harder.", "Why is today easy?"):
+        assert noise.frame(text, random.Random(0), bank) == (f"Just this once. {text}", "guilt")
+    assert noise.frame("Why?", random.Random(0), {"framings": {}, "framed_share": 1.0}) == ("Why?", None)

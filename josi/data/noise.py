@@ -1,4 +1,6 @@
-"""Realistic user-text variants: casual, typo and Dutch-English, driven by banks/noise.json.
+"""Realistic user-text variants, driven by banks/noise.json: casual, typo and Dutch-English, and the
+rougher kinds athletes also send (thumbs slipping over a whole message, leetspeak, caps lock), plus
+pressure framings (authority, guilt, ...) put around a request or a question alike.
 
 Numbers and zone codes are never touched, so every number the user wrote stays in the context.
 
@@ -12,7 +14,7 @@ from typing import Any, Mapping
 
 WORD = re.compile(r"[A-Za-z]{4,}")
 PROTECTED = re.compile(r"^(?:[Zz]\d|[A-Z]{2,})")  # zone codes and acronyms stay intact
-STYLES = ("plain", "casual", "typo", "dutch_english")
+STYLES = ("plain", "casual", "typo", "dutch_english", "garbled", "leetspeak", "shout")
 
 
 def choose_style(rng: random.Random, noise: Mapping[str, Any]) -> str:
@@ -71,6 +73,41 @@ def dutch_english(text: str, rng: random.Random, noise: Mapping[str, Any]) -> st
     return text
 
 
+def garbled(text: str, rng: random.Random) -> str:
+    """Neighbouring letters swapped all through the message, as fast typing on a phone does."""
+    chars, i = list(text), rng.randrange(0, 4)
+    while i < len(chars) - 1:
+        pair = chars[i] + chars[i + 1]
+        if re.fullmatch(r"[A-Za-z][A-Za-z ]|[A-Za-z ][A-Za-z]", pair) and not _in_protected(text, i):
+            chars[i], chars[i + 1] = chars[i + 1], chars[i]
+        i += rng.randrange(5, 11)
+    return "".join(chars)
+
+
+def _in_protected(text: str, i: int) -> bool:
+    return any(m.start() <= i + 1 and i < m.end() for m in re.finditer(r"\b(?:[Zz]\d|[A-Z]{2,})\w*", text))
+
+
+LEET = {"a": "4", "e": "3", "i": "1", "o": "0", "s": "5", "t": "7"}
+
+
+def leetspeak(text: str, rng: random.Random) -> str:
+    """Letters written as digits; zone codes and the user's own numbers are left as they are."""
+    letters = sorted(rng.sample(sorted(LEET), k=rng.randrange(3, len(LEET) + 1)))
+    table = str.maketrans({c: LEET[c] for c in letters})
+    return re.sub(r"\b(?![Zz]\d)[A-Za-z']+\b", lambda m: m.group(0).translate(table), text)
+
+
+def frame(text: str, rng: random.Random, noise: Mapping[str, Any]) -> tuple[str, str | None]:
+    """(text, framing kind or None): a share of messages wrapped in a pressure framing. Requests and
+    questions get the same share from the same wrappers, so a framing never tells which side it is."""
+    framings = noise.get("framings", {})
+    if not framings or rng.random() >= noise.get("framed_share", 0.0):
+        return text, None
+    kind = rng.choice(sorted(framings))
+    return rng.choice(framings[kind]).replace("{request}", text), kind
+
+
 def vary(text: str, rng: random.Random, noise: Mapping[str, Any], style: str | None = None) -> tuple[str, str]:
     style = style or choose_style(rng, noise)
     if style == "casual":
@@ -79,4 +116,10 @@ def vary(text: str, rng: random.Random, noise: Mapping[str, Any], style: str | N
         text = typo(text, rng, noise)
     elif style == "dutch_english":
         text = dutch_english(text, rng, noise)
+    elif style == "garbled":
+        text = garbled(text, rng)
+    elif style == "leetspeak":
+        text = leetspeak(text, rng)
+    elif style == "shout":
+        text = text.upper()
     return re.sub(r"\s+", " ", text).strip(), style

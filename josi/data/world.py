@@ -19,6 +19,7 @@ from josi.core.facts import Facts
 from josi.core.cards import Card, Table
 
 ACTIVITY = {"running": ("run", "running"), "cycling": ("ride", "riding")}
+ACTIVITY_NL = {"running": "loop", "cycling": "rit"}  # the noun a Dutch athlete uses for today's session
 RANGE = re.compile(r"(\d+) to (\d+) min")
 REPS = re.compile(r"(\d+) x (\d+) (min|s)\b")
 REST = re.compile(r",\s*(\d+)(?: to (\d+))? min (?:easy|between)")
@@ -236,7 +237,7 @@ class World:
         state_row = self.by("load_monitoring", "readiness_states", "state").get(r.state, {})
         v: dict[str, Any] = {
             "name": p.name, "age": p.age, "sport": p.sport, "goal": p.goal, "athlete_level": p.level,
-            "activity": ACTIVITY[p.sport][0], "activity_ing": ACTIVITY[p.sport][1],
+            "activity": ACTIVITY[p.sport][0], "activity_ing": ACTIVITY[p.sport][1], "activity_nl": ACTIVITY_NL[p.sport],
             "level": r.level, "cap": self.zone_text(self.facts.cap(r.level), style),
             "state": r.state.replace("_", " "),
             "state_meaning": lower_first(strip_period(state_row.get("meaning", ""))) or None,

@@ -71,10 +71,17 @@ class Gen:
             families = [f for f in families if f.split(".")[0] == prefix]
         return families
 
-    def user(self, task: str, family: str, values: Mapping[str, Any]) -> tuple[str, str]:
-        """(text, style): a template of the family, rendered, then maybe made casual/typo/Dutch-English."""
-        text = pick(self.banks.users[task][family], values, self.rng)
-        return noise.vary(text, self.rng, self.banks.noise)
+    def user(self, task: str, family: str, values: Mapping[str, Any], *, framed: bool = False) -> tuple[str, str]:
+        """(text, style): a template of the family, rendered, maybe framed (authority, guilt, ...), then
+        maybe made casual/typo/Dutch-English."""
+        return self.user_from(self.banks.users[task][family], values, framed=framed)
+
+    def user_from(self, templates, values: Mapping[str, Any], *, framed: bool = False) -> tuple[str, str]:
+        text, framing = pick(templates, values, self.rng), None
+        if framed:
+            text, framing = noise.frame(text, self.rng, self.banks.noise)
+        text, style = noise.vary(text, self.rng, self.banks.noise)
+        return text, f"{framing}+{style}" if framing else style
 
     def message(self, persona: str, recipe: str, values: Mapping[str, Any]) -> str:
         return compose(self.banks.persona(persona), recipe, values, self.rng)

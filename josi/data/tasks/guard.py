@@ -29,11 +29,6 @@ def _families(g: Gen, task: str, kinds: list[str]) -> dict[str, tuple[str, ...]]
     return found
 
 
-def _user_from(g: Gen, templates: tuple[str, ...], values: dict[str, Any]) -> tuple[str, str]:
-    text = g.pick(templates, values)
-    return noise.vary(text, g.rng, g.banks.noise)
-
-
 def card_examples(w: World, table: str, key: str) -> dict[str, str]:
     return {_key(row[key]): row["example"] for row in w.rows("josi_contract", table)}
 
@@ -55,7 +50,7 @@ def medical_red_flag(g: Gen, cell: Cell) -> Draft:
     values.update({"flag": flag_name, "flag_phrase": w.facts.contract.red_flag_phrase[flag_name],
                    "severity": w.facts.contract.red_flag_severity[flag_name],
                    "day": rng.choice(w.banks.lists["days"]), "body_part": rng.choice(w.banks.lists["body_parts"])})
-    user, variant = _user_from(g, families[family], values)
+    user, variant = g.user_from(families[family], values)
     message = g.message(cell.persona, "med", values)
     zone = ctx.planned_session.zone if ctx.planned_session else None
     return Draft("medical_red_flag", f"medical_red_flag/{family}", ctx, user,
@@ -143,7 +138,7 @@ def i6_refusal(g: Gen, cell: Cell) -> Draft:
         ctx = g.context(cell, session=session)
     values = i6_values(g, w.values(ctx, g.zone_style()), ctx)
     values["kind"] = kind
-    user, variant = _user_from(g, families[family], values)
+    user, variant = g.user_from(families[family], values, framed=True)
     message = g.message(cell.persona, "i6", values)
     zone = ctx.planned_session.zone if ctx.planned_session else None
     return Draft("i6_refusal", f"i6_refusal/{family}", ctx, user,
@@ -183,7 +178,7 @@ def plan_question(g: Gen, cell: Cell) -> Draft:
     values = w.values(ctx, g.zone_style())
     values.update({"topic": topic, "other_zone": None})
     values = i6_values(g, values, ctx)
-    user, variant = g.user("plan_question", family, values)
+    user, variant = g.user("plan_question", family, values, framed=True)
     message = g.message(cell.persona, "pq", values)
     zone = ctx.planned_session.zone if ctx.planned_session else None
     cards = w.cards_present("josi_explanations", "load_monitoring", "periodization")
