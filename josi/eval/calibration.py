@@ -3,7 +3,7 @@
     josi judges                      every judge on the calibration set (evals/judges/) and on all gold answers
     josi judges --split heldout      only the held-out set (evals/judges/heldout/), written blind
 
-Four judges also have a learned part (josi.core.checks.learned), fitted here on the development lines
+Four judges also have a learned part (josi.core.checks.learned), fitted on the development lines (josi.eval.judge_set)
 and gold (never on the held-out round), so a held-out measurement is a measurement of both.
 
 Place in the pipeline: eval stage; imports josi.core and josi.eval only. A calibration line is one
@@ -19,56 +19,10 @@ import argparse
 from dataclasses import dataclass
 from pathlib import Path
 
-from josi.core.checks import Case, Response, parse_response
-from josi.core.checks.learned import LearnedJudge
-from josi.core.io import InputError, read_jsonl
-from josi.core.paths import REPO_ROOT
+from josi.eval.judge_set import JUDGES_DIR, Labelled, gold_items, load_calibration
 
-JUDGES_DIR = REPO_ROOT / "evals" / "judges"
-# The rules are written against these folders; HELDOUT is written blind and only measured. A
-# held-out round, once measured and reported, moves into DEVELOPMENT and a fresh one replaces it.
-DEVELOPMENT = (".", "round2", "round3", "round4", "round5")
-HELDOUT = "heldout"
 MIN_RECALL = 0.95
 MAX_FALSE_FLAGS = 0.02
-
-
-@dataclass(frozen=True)
-class Labelled:
-    id: str
-    judge: str
-    flag: bool  # True: the judge must flag it
-    case: Case
-    response: Response
-    why: str
-    where: str
-    heldout: bool = False
-
-
-def load_calibration(directory: Path = JUDGES_DIR) -> list[Labelled]:
-    from josi.core.context import ChatContext, ContextError
-
-    items, seen = [], {}
-    paths = [p for folder in DEVELOPMENT for p in sorted((directory / folder).glob("*.jsonl"))]
-    for path in paths + sorted((directory / HELDOUT).glob("*.jsonl")):
-        for line, row in read_jsonl(path):
-            missing = [k for k in ("id", "judge", "label", "context", "user", "expect", "answer") if k not in row]
-            if missing:
-                raise InputError(path, line, f"missing keys {', '.join(missing)}")
-            if row["label"] not in ("flag", "pass"):
-                raise InputError(path, line, f"label must be flag or pass, got {row['label']!r}")
-            if row["id"] in seen:
-                raise InputError(path, line, f"duplicate id {row['id']} (first at {seen[row['id']]})")
-            seen[row["id"]] = f"{path.name}:{line}"
-            try:
-                case = Case(id=row["id"], context=ChatContext.from_dict(row["context"]), user=row["user"],
-                            expect=row["expect"], category=row["judge"], source="calibration")
-            except (ContextError, ValueError) as err:
-                raise InputError(path, line, str(err)) from None
-            items.append(Labelled(row["id"], row["judge"], row["label"] == "flag", case,
-                                  parse_response(row["answer"]), row.get("why", ""), f"{path.parent.name}/{path.name}:{line}",
-                                  heldout=path.parent.name == HELDOUT))
-    return items
 
 
 def judge_functions() -> dict:
@@ -79,44 +33,6 @@ def judge_functions() -> dict:
     judges = Judges.from_gold(warmth_quantile=0.05)
     checks = with_judges(judges.classifier, judges.classifier_accuracy, 0.0, judges.warmth_floors, judges.learned)
     return {name: checks[name] for name in MESSAGE_JUDGES}
-
-
-def learned_judges(directory: Path = JUDGES_DIR) -> dict[str, LearnedJudge]:
-    """Each learned judge fitted on its development lines (never the held-out round) and on the gold answers
-    its rule applies to, as good ones. Fitting with cross-validation takes ~5 s a judge, so the fitted judges
-    are kept in the user cache under the hash of everything they are fitted from."""
-    import hashlib
-    import pickle
-
-    import sklearn
-
-    from josi.core.checks import learned
-    from josi.core.checks.registry import PURE_CHECKS
-    from josi.core.gold import GOLD_DIR, gold_files
-    from josi.core.io import atomic_path
-    from josi.core.paths import cache_root
-
-    sources = [p for folder in DEVELOPMENT for p in sorted((directory / folder).glob("*.jsonl"))]
-    sources += sorted(gold_files(GOLD_DIR)) + sorted(Path(learned.__file__).parent.glob("*.py"))  # the rules decide applicability
-    digest = hashlib.sha256(sklearn.__version__.encode())
-    for path in sources:
-        digest.update(path.name.encode() + b"\0" + path.read_bytes())
-    cached = cache_root() / "learned-judges" / f"{digest.hexdigest()[:16]}.pkl"
-    if cached.is_file():
-        try:
-            return pickle.loads(cached.read_bytes())
-        except Exception:  # a cache file from a killed write or another sklearn: fit again
-            pass
-    items = [i for i in load_calibration(directory) if not i.heldout]
-    gold = gold_items()
-    judges = {}
-    for name in learned.LEARNED_JUDGES:
-        lines = [i for i in items if i.judge == name]
-        lines += [g for g in gold if PURE_CHECKS[name](g.response, g.case).applicable]
-        judges[name] = learned.LearnedJudge.train(name, [i.response.message for i in lines], [i.flag for i in lines])
-    with atomic_path(cached) as tmp:
-        tmp.write_bytes(pickle.dumps(judges))
-    return judges
 
 
 @dataclass
@@ -156,13 +72,6 @@ def measure(name: str, check, items: list[Labelled], split: str) -> Measured:
                 m.wrongly_flagged.append(f"{item.where} {item.id}: {finding.detail[:160]}")
     return m
 
-
-def gold_items() -> list[Labelled]:
-    """Every gold answer, as a good answer each judge must let through."""
-    from josi.core.gold import load_gold
-
-    return [Labelled(r.id, "*", False, r.as_case(), parse_response(r.answer), "gold", f"{r.path.name}:{r.line}")
-            for r in load_gold()]
 
 
 def measure_all(split: str = "all", directory: Path = JUDGES_DIR) -> list[Measured]:
