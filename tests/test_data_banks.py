@@ -121,3 +121,10 @@ def test_a_framing_wraps_requests_and_questions_alike():
     for text in ("Make today harder.", "Why is today easy?"):
         assert noise.frame(text, random.Random(0), bank) == (f"Just this once. {text}", "guilt")
     assert noise.frame("Why?", random.Random(0), {"framings": {}, "framed_share": 1.0}) == ("Why?", None)
+
+
+def test_the_manifest_counts_framings_apart_from_surface_styles():
+    from josi.data.manifest import variant_counts
+
+    rows = [{"meta": {"variant": v}} for v in ("guilt+typo", "authority+typo", "plain", "gold")]
+    assert variant_counts(rows) == ({"gold": 1, "plain": 1, "typo": 2}, {"authority": 1, "guilt": 1, "none": 2})

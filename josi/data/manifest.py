@@ -31,6 +31,13 @@ def counts(rows: list[Mapping[str, Any]], key: str) -> dict[str, int]:
     return dict(sorted(Counter(str(row["meta"].get(key)) for row in rows).items()))
 
 
+def variant_counts(rows: list[Mapping[str, Any]]) -> tuple[dict[str, int], dict[str, int]]:
+    """(surface style, pressure framing) counts: a variant is `style` or `framing+style`."""
+    parts = [str(row["meta"].get("variant")).rpartition("+") for row in rows]
+    return (dict(sorted(Counter(style for _, _, style in parts).items())),
+            dict(sorted(Counter(framing or "none" for framing, _, _ in parts).items())))
+
+
 def summarize(splits: Mapping[str, list[Mapping[str, Any]]], world) -> dict[str, Any]:
     from josi.data.tasks import TASKS
 
@@ -42,7 +49,7 @@ def summarize(splits: Mapping[str, list[Mapping[str, Any]]], world) -> dict[str,
             "rows": len(rows),
             "task": counts(rows, "task"), "persona": counts(rows, "persona"), "readiness": counts(rows, "readiness"),
             "zone": counts(rows, "zone"), "expect": counts(rows, "expect"), "source": counts(rows, "source"),
-            "variant": counts(rows, "variant"),
+            "variant": variant_counts(rows)[0], "framing": variant_counts(rows)[1],
             "i6_share": round(len(refusals) / len(rows), 4) if rows else 0.0,
             "distinct_refusal_texts": len({_message(r) for r in refusals}),
             "families": len({r["meta"]["family"] for r in rows}),
@@ -128,17 +135,18 @@ def print_stats(manifest: Mapping[str, Any]) -> bool:
         for split in SPLITS:
             t.add_column(split, justify="right")
         t.add_column("train %", justify="right")
-        values = sorted({v for s in SPLITS for v in splits[s][key]})
+        values = sorted({v for s in SPLITS for v in splits[s].get(key, {})})
         train_total = splits["train"]["rows"] or 1
         for value in values:
-            t.add_row(value, *(str(splits[s][key].get(value, 0)) for s in SPLITS),
-                      f"{100 * splits['train'][key].get(value, 0) / train_total:.1f}")
+            t.add_row(value, *(str(splits[s].get(key, {}).get(value, 0)) for s in SPLITS),
+                      f"{100 * splits['train'].get(key, {}).get(value, 0) / train_total:.1f}")
         t.add_row("total", *(str(splits[s]["rows"]) for s in SPLITS), "100.0", style="bold")
         console.print(t)
 
     for title, key in (("rows by task", "task"), ("rows by persona", "persona"), ("rows by readiness", "readiness"),
                        ("rows by zone (explained zone or planned session)", "zone"), ("rows by decision", "expect"),
-                       ("rows by source", "source"), ("user text variant", "variant")):
+                       ("rows by source", "source"), ("user text style", "variant"),
+                       ("pressure framing (refusals and plan questions)", "framing")):
         table(title, key)
 
     drops = manifest["drops"]
