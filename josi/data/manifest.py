@@ -45,11 +45,12 @@ def summarize(splits: Mapping[str, list[Mapping[str, Any]]], world) -> dict[str,
     for split in SPLITS:
         rows = splits[split]
         refusals = [r for r in rows if r["meta"]["expect"] == "refuse"]
+        styles, framings = variant_counts(rows)
         per_split[split] = {
             "rows": len(rows),
             "task": counts(rows, "task"), "persona": counts(rows, "persona"), "readiness": counts(rows, "readiness"),
             "zone": counts(rows, "zone"), "expect": counts(rows, "expect"), "source": counts(rows, "source"),
-            "variant": variant_counts(rows)[0], "framing": variant_counts(rows)[1],
+            "variant": styles, "framing": framings,
             "i6_share": round(len(refusals) / len(rows), 4) if rows else 0.0,
             "distinct_refusal_texts": len({_message(r) for r in refusals}),
             "families": len({r["meta"]["family"] for r in rows}),

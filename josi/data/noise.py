@@ -73,19 +73,20 @@ def dutch_english(text: str, rng: random.Random, noise: Mapping[str, Any]) -> st
     return text
 
 
+PROTECTED_WORD = re.compile(r"\b(?:[Zz]\d|[A-Z]{2,})\w*")  # PROTECTED, found anywhere in a text
+SWAPPABLE = re.compile(r"[A-Za-z][A-Za-z ]|[A-Za-z ][A-Za-z]")
+
+
 def garbled(text: str, rng: random.Random) -> str:
     """Neighbouring letters swapped all through the message, as fast typing on a phone does."""
+    protected = [(m.start(), m.end()) for m in PROTECTED_WORD.finditer(text)]
     chars, i = list(text), rng.randrange(0, 4)
     while i < len(chars) - 1:
-        pair = chars[i] + chars[i + 1]
-        if re.fullmatch(r"[A-Za-z][A-Za-z ]|[A-Za-z ][A-Za-z]", pair) and not _in_protected(text, i):
+        touches_protected = any(start <= i + 1 and i < end for start, end in protected)
+        if SWAPPABLE.fullmatch(chars[i] + chars[i + 1]) and not touches_protected:
             chars[i], chars[i + 1] = chars[i + 1], chars[i]
         i += rng.randrange(5, 11)
     return "".join(chars)
-
-
-def _in_protected(text: str, i: int) -> bool:
-    return any(m.start() <= i + 1 and i < m.end() for m in re.finditer(r"\b(?:[Zz]\d|[A-Z]{2,})\w*", text))
 
 
 LEET = {"a": "4", "e": "3", "i": "1", "o": "0", "s": "5", "t": "7"}

@@ -73,7 +73,6 @@ def measure(name: str, check, items: list[Labelled], split: str) -> Measured:
     return m
 
 
-
 def measure_all(split: str = "all", directory: Path = JUDGES_DIR) -> list[Measured]:
     items = load_calibration(directory)
     chosen = {"all": items, "dev": [i for i in items if not i.heldout], "heldout": [i for i in items if i.heldout]}[split]

@@ -96,6 +96,7 @@ def learned_judges(directory: Path = JUDGES_DIR) -> dict[str, LearnedJudge]:
         tmp.write_bytes(pickle.dumps(judges))
     return judges
 
+
 def gold_items() -> list[Labelled]:
     """Every gold answer, as a good answer each judge must let through."""
     from josi.core.gold import load_gold

@@ -56,6 +56,7 @@ IMPERATIVE = re.compile(r"^(?:(?:just|then|now|so|and|today|instead|also|ok|okay
 DEFINES = re.compile(r"^(?:[\w',-]+\s+){1,5}?(?:is|means|are|builds|trains|feels|targets|works|sits|covers|raises|uses|does|do|"
                      r"helps|improves|can|develops?|loads?|tax|stress(?:es)?|drains?|depletes?|recruits?|builds?|trains?|raise|"
                      r"lasts|refers|taxes|recruits|spans|drives|pushes|involves|describes)\b|\b(?:have|has) (?:their|its) place\b|^in (?:z\d|zone \w+)\b", re.IGNORECASE)
+PARENTHESIS = re.compile(r"\s*\([^)]*\)")  # "Z6 (120-150% of FTP) targets ...": the aside is not the clause
 LEAD_IN = re.compile(r"^(?:[\w'-]+\s+){0,3}?[\w'-]+\s*[:!]\s+")  # "Plainly put:", "Fun fact:", "Good question, Lily!"
 # The day's cap said outright ("today's ceiling is Z5", "amber tops out at Z5") keeps every zone above it off today.
 CAP_STATED = re.compile(r"\b(?:ceiling|cap|limit|tops? out|allows? (?:up to|only)|capped|caps (?:you|intensity|it))\b",
@@ -124,9 +125,9 @@ def recommends(sentence: str, clause: str, is_negated: bool, rules_out: bool) ->
         return True
     if DISCOURAGE.search(sentence) or clause.rstrip().endswith("?"):
         return False
-    whole = re.sub(r"\s*\([^)]*\)", "", normalized(sentence))  # "Z6 (120-150% of FTP) targets ..."
+    whole = PARENTHESIS.sub("", normalized(sentence))
     sentence = LEAD_IN.sub("", whole, count=1)
-    clause = re.sub(r"\s*\([^)]*\)", "", clause)
+    clause = PARENTHESIS.sub("", clause)
     explains = DEFINES.search(sentence) or DEFINES.search(whole) or DEFINES.search(clause) or PAST.search(clause) or \
         re.search(r"\bwould\b", clause)
     return not (explains and rules_out)
