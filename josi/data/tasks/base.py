@@ -5,6 +5,7 @@ Place in the pipeline: data stage (cards + gold -> SFT dataset); imports josi.co
 from __future__ import annotations
 
 import random
+from collections import Counter
 from dataclasses import dataclass
 from typing import Any, Callable, Mapping
 
@@ -57,6 +58,7 @@ class Gen:
 
     def __init__(self, world: World, rng: random.Random):
         self.world, self.rng = world, rng
+        self.usage: Counter = Counter()  # (bank, sentence) -> draws so far in this stream (banks.least_used)
 
     @property
     def banks(self):
@@ -77,17 +79,17 @@ class Gen:
         return self.user_from(self.banks.users[task][family], values, framed=framed)
 
     def user_from(self, templates, values: Mapping[str, Any], *, framed: bool = False) -> tuple[str, str]:
-        text, framing = pick(templates, values, self.rng), None
+        text, framing = pick(templates, values, self.rng, self.usage), None
         if framed:
             text, framing = noise.frame(text, self.rng, self.banks.noise)
         text, style = noise.vary(text, self.rng, self.banks.noise)
         return text, f"{framing}+{style}" if framing else style
 
     def message(self, persona: str, recipe: str, values: Mapping[str, Any]) -> str:
-        return compose(self.banks.persona(persona), recipe, values, self.rng)
+        return compose(self.banks.persona(persona), recipe, values, self.rng, self.usage)
 
     def pick(self, templates, values: Mapping[str, Any]) -> str:
-        return pick(templates, values, self.rng)
+        return pick(templates, values, self.rng, self.usage)
 
     def context(self, cell: Cell, **kwargs) -> ChatContext:
         ctx = self.world.context(self.rng, cell.persona, cell.level, **kwargs)
