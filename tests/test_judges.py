@@ -433,3 +433,21 @@ def test_invented_numbers_round_five(message, bad):
 ])
 def test_contempt_lets_denials_through(message, bad):
     assert contempt(answer(message), case()).passed is not bad
+
+
+def test_josi_judges_prints_its_table_and_fails_a_judge_below_the_bar(monkeypatch, capsys):
+    """The `josi judges` command's report on measured figures: one judge under the recall bar fails the run."""
+    import argparse
+
+    from josi.eval import calibration
+
+    measured = [calibration.Measured("prescribes_training", "heldout", 30, 20, 30, 1, ["heldout/x.jsonl:3 rd7-x"], []),
+                calibration.Measured("prescribes_training", "gold", 0, 0, 40, 0, [], []),
+                calibration.Measured("claims_change", "heldout", 30, 30, 30, 0, [], [])]
+    monkeypatch.setattr(calibration, "measure_all", lambda split, directory: measured)
+    monkeypatch.setattr(calibration, "learned_judges", lambda directory: {})  # raises if the name is not imported
+    code = calibration.run(argparse.Namespace(split="heldout", dir=None, show=3))
+    out = capsys.readouterr().out
+    assert code == 1 and "prescribes_training missed heldout/x.jsonl:3 rd7-x" in out and "20/30" in out
+    measured[0] = calibration.Measured("prescribes_training", "heldout", 30, 29, 30, 0, [], [])
+    assert calibration.run(argparse.Namespace(split="heldout", dir=None, show=3)) == 0
