@@ -444,10 +444,10 @@ def test_josi_judges_prints_its_table_and_fails_a_judge_below_the_bar(monkeypatc
     measured = [calibration.Measured("prescribes_training", "heldout", 30, 20, 30, 1, ["heldout/x.jsonl:3 rd7-x"], []),
                 calibration.Measured("prescribes_training", "gold", 0, 0, 40, 0, [], []),
                 calibration.Measured("claims_change", "heldout", 30, 30, 30, 0, [], [])]
-    monkeypatch.setattr(calibration, "measure_all", lambda split, directory: measured)
+    monkeypatch.setattr(calibration, "measure_all", lambda split, directory, id_prefix: measured)
     monkeypatch.setattr(calibration, "learned_judges", lambda directory: {})  # raises if the name is not imported
-    code = calibration.run(argparse.Namespace(split="heldout", dir=None, show=3))
+    code = calibration.run(argparse.Namespace(split="heldout", dir=None, show=3, round="rd7-"))
     out = capsys.readouterr().out
     assert code == 1 and "prescribes_training missed heldout/x.jsonl:3 rd7-x" in out and "20/30" in out
     measured[0] = calibration.Measured("prescribes_training", "heldout", 30, 29, 30, 0, [], [])
-    assert calibration.run(argparse.Namespace(split="heldout", dir=None, show=3)) == 0
+    assert calibration.run(argparse.Namespace(split="heldout", dir=None, show=3, round="")) == 0

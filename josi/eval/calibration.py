@@ -73,8 +73,8 @@ def measure(name: str, check, items: list[Labelled], split: str) -> Measured:
     return m
 
 
-def measure_all(split: str = "all", directory: Path = JUDGES_DIR) -> list[Measured]:
-    items = load_calibration(directory)
+def measure_all(split: str = "all", directory: Path = JUDGES_DIR, id_prefix: str = "") -> list[Measured]:
+    items = [i for i in load_calibration(directory) if i.id.startswith(id_prefix)]
     chosen = {"all": items, "dev": [i for i in items if not i.heldout], "heldout": [i for i in items if i.heldout]}[split]
     gold = gold_items()
     results = []
@@ -88,6 +88,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--split", choices=["all", "dev", "heldout"], default="all",
                         help="calibration lines to measure: all, the dev part the rules were written on, or the held-out fifth")
     parser.add_argument("--dir", type=Path, default=JUDGES_DIR, help="calibration set directory (default evals/judges/)")
+    parser.add_argument("--round", default="", metavar="PREFIX",
+                        help="only lines whose id starts with PREFIX, e.g. rd7- for one blind round (default: all)")
     parser.add_argument("--show", type=int, default=5, help="missed and wrongly flagged lines to list per judge")
 
 
@@ -95,7 +97,7 @@ def run(args: argparse.Namespace) -> int:
     from rich.console import Console
     from rich.table import Table
 
-    results = measure_all(args.split, args.dir)
+    results = measure_all(args.split, args.dir, getattr(args, "round", ""))
     table = Table(title=f"message judges on evals/judges/ ({args.split}) and on every gold answer")
     for column in ("judge", "set", "bad caught", "recall", "good flagged", "false flags", "meets bar"):
         table.add_column(column)
