@@ -97,7 +97,7 @@ def run(args: argparse.Namespace) -> int:
     from rich.console import Console
     from rich.table import Table
 
-    results = measure_all(args.split, args.dir, getattr(args, "round", ""))
+    results = measure_all(args.split, args.dir, args.round)
     table = Table(title=f"message judges on evals/judges/ ({args.split}) and on every gold answer")
     for column in ("judge", "set", "bad caught", "recall", "good flagged", "false flags", "meets bar"):
         table.add_column(column)
