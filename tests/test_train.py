@@ -190,6 +190,50 @@ def test_trainer_keeps_our_labels_and_pads_with_pad_not_eos(tokenizer, tiny_mode
         assert halved == pytest.approx(losses["completion"] / 2, rel=1e-4)
 
 
+def test_the_decision_weight_multiplies_only_each_answers_first_tokens_and_only_in_training(tokenizer, tiny_model, dataset):
+    """decision_weight = w counts each row's first decision_tokens learned tokens w times; 1.0 is plain SFT."""
+    import torch
+    import torch.nn.functional as F
+    from transformers import AutoModelForCausalLM
+
+    from josi.train.data import encode_split, load_rows
+    from josi.train.loss import completion_loss, trainer_class
+
+    _, encoded, _ = encode_split(tokenizer, load_rows(dataset / "train.jsonl")[:2], max_length=1024)
+    model = AutoModelForCausalLM.from_pretrained(tiny_model).eval()
+    with torch.no_grad():
+        for example in encoded:
+            inputs = {"input_ids": torch.tensor([example["input_ids"]]), "labels": torch.tensor([example["labels"]]),
+                      "attention_mask": torch.ones(1, len(example["input_ids"]), dtype=torch.long)}
+            logits = model(input_ids=inputs["input_ids"]).logits[0, :-1]
+            targets = inputs["labels"][0, 1:]
+            learned = targets != -100
+            per_token = F.cross_entropy(logits[learned], targets[learned], reduction="none")
+            plain, _ = completion_loss(model, inputs)
+            weighted, _ = completion_loss(model, inputs, decision_weight=4.0, decision_tokens=14)
+            assert plain.item() == pytest.approx(per_token.mean().item(), rel=1e-4)
+            expected = (4.0 * per_token[:14].sum() + per_token[14:].sum()) / per_token.numel()
+            assert weighted.item() == pytest.approx(expected.item(), rel=1e-4)
+            assert weighted.item() != pytest.approx(plain.item(), rel=1e-3)
+            unweighted_again, _ = completion_loss(model, inputs, decision_weight=1.0, decision_tokens=14)
+            assert unweighted_again.item() == pytest.approx(plain.item(), rel=1e-6)
+    with pytest.raises(ValueError, match="completion"):
+        trainer_class("trl", decision_weight=4.0, decision_tokens=14)
+
+
+def test_a_decision_weight_on_a_loss_that_cannot_carry_it_is_a_clear_error():
+    from josi.core.io import UserError
+    from josi.train.config import TrainConfig, check_value, resolve_machine
+
+    assert check_value("decision_weight", 0)[1] == "'decision_weight' must be above 0 (1.0 = plain SFT), not 0.0"
+    assert check_value("decision_weight", 4) == (4.0, None)
+    with pytest.raises(UserError, match='needs loss = "completion"'):
+        resolve_machine(TrainConfig(base="smollm2-135m", decision_weight=4.0, loss="model", tracking="none"))
+    config = TrainConfig(base="smollm2-135m", decision_weight=4.0, tracking="none")
+    resolve_machine(config)
+    assert config.loss == "completion"
+
+
 def test_too_long_examples_are_rejected_and_counted_never_truncated(tokenizer):
     from josi.train.data import encode_example, encode_split
 

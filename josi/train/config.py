@@ -101,6 +101,10 @@ class TrainConfig:
     gradient_checkpointing: bool = False
     group_by_length: bool = False  # batches of similar length: less padding, same examples per epoch
     threads: int = 0  # CPU threads for torch; 0 = auto: the cores the other processes leave free (at least 1)
+    # The loss of each answer's first decision_tokens tokens (its intent and response type) counts
+    # decision_weight times in training (josi/train/loss.py); 1.0 = plain SFT. Completion loss only.
+    decision_weight: float = 1.0
+    decision_tokens: int = 14
     loss: str = "auto"  # auto: "trl" (fused chunked LM-head loss) on GPU, "completion" (LM head on learned positions) on CPU
     tracking: str = "trackio"  # trackio (local, offline) or none; JOSI_TRACKING=none disables
     seed: int = 0
@@ -210,6 +214,8 @@ def check_value(field: str, value: Any) -> tuple[Any, str | None]:
         return None, f"'{field}' must be {wanted}, not {value!r}"
     if field in CHOICES and value not in CHOICES[field]:
         return None, f"'{field}' must be one of {', '.join(CHOICES[field])}, not {value!r}"
+    if field == "decision_weight" and value <= 0:
+        return None, f"'decision_weight' must be above 0 (1.0 = plain SFT), not {value!r}"
     if field in AT_LEAST_ONE and value < 1:
         return None, f"'{field}' must be at least 1 ({AT_LEAST_ONE[field]}), not {value!r}"
     return value, None
@@ -342,8 +348,12 @@ def resolve_machine(config: TrainConfig) -> None:
     config.checkpoint = resolve_base(config.base)  # ModelNotFound (a user error) when the base is missing
     if config.precision == "auto":  # CPU bf16 autocast is ~18x slower than fp32 without AMX (docs/training.md)
         config.precision = "bf16" if torch.cuda.is_available() and torch.cuda.is_bf16_supported() else "fp32"
-    if config.loss == "auto":
-        config.loss = "trl" if torch.cuda.is_available() else "completion"
+    if config.loss == "auto":  # the decision weight lives in the completion loss only
+        gpu = torch.cuda.is_available() and config.decision_weight == 1.0
+        config.loss = "trl" if gpu else "completion"
+    if config.decision_weight != 1.0 and config.loss != "completion":
+        raise UserError(f"decision_weight = {config.decision_weight} needs loss = \"completion\" (got \"{config.loss}\"): "
+                        "set loss = \"completion\" (or \"auto\") in the run config, or decision_weight = 1.0")
     config.threads = cpu_threads(config.threads)
     if os.environ.get("JOSI_TRACKING", "").lower() in ("0", "off", "none", "false"):
         config.tracking = "none"

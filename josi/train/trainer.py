@@ -75,7 +75,7 @@ def build_trainer(config: TrainConfig, data: TrainingData, run_dir: Path, resume
                                 probe=data.i6_probe)
     timer = StepTimer()
     callbacks = [decode, LossEarlyStopping(config.early_stopping_patience), MetricsFileCallback(run_dir / "metrics.jsonl"), timer]
-    trainer = trainer_class(config.loss)(
+    trainer = trainer_class(config.loss, config.decision_weight, config.decision_tokens)(
         model=model,
         args=sft_config(config, run_dir, resuming=resume_from is not None),
         train_dataset=Dataset.from_list(data.train),  # already input_ids + labels: trl only pads
