@@ -3,7 +3,7 @@
 Do not edit; edit the cards. The pipeline itself reads the cards through josi.core, not through here;
 tests/test_knowledge.py fails when this file is stale.
 """
-CARDS_SHA256 = '1fe310151eb7e34cc7284b0b92b5d989aa358263e92fa0b70ca6f086d7122d6c'
+CARDS_SHA256 = '8b781129ae4a6029e7a3340870fcb89515422d72311e8f5c85f30e383d216af3'
 
 SUMMARIES = {'energy_systems': 'Which energy systems power efforts of different lengths, what they burn, how long they '
                    'take to restore, and which systems each zone R to Z8 mainly trains.',
@@ -1619,8 +1619,17 @@ PROSE = {'energy_systems': '# Energy systems behind the zones\n'
                     'People rarely say "Z6"; they say "sprints" or "all-out". A word followed by a '
                     'physiology noun\n'
                     '("sprint power", "anaerobic energy") names the system, not the work, and does not '
-                    'count. The table below maps the everyday words\n'
-                    'for intensity to the lowest zone they mean, so a message that recommends "hill sprints" '
-                    'on a red\n'
-                    'day is read as the zone it names. The readiness checks read it; it is not advice on its '
-                    'own.'}
+                    'count; nor does\n'
+                    '"threshold" after "first", "second" or "ventilatory", which names one of the two '
+                    'turning points above.\n'
+                    'Race paces count at the lowest zone they mean for a slower athlete: marathon and '
+                    'half-marathon\n'
+                    'pace as tempo, Z3 (Z3 is "close to marathon or long-race effort" above). Dutch words '
+                    'stand\n'
+                    'beside the English ones ("wedstrijdtempo" is race pace; "versnellingen", plural, are '
+                    'strides;\n'
+                    "the singular is also a bike's gear). The table below maps the everyday words for "
+                    'intensity to\n'
+                    'the lowest zone they mean, so a message that recommends "hill sprints" on a red day is '
+                    'read as\n'
+                    'the zone it names. The readiness checks read it; it is not advice on its own.'}

@@ -1,9 +1,20 @@
 """No invented numbers: every number in the message comes from the context, or is a card value in a general definition.
 
 Some numbers have one true value: an RPE must sit in the band of the zone it is said of (zone_physiology
-card via facts), the readiness confidence must be the context's, and "riding an hour" must be the session's
-duration. A sentence about today's session ("this hour-long ride is") or conditioned on the athlete's case
-("if it's between reps, ...") is not a general definition.
+card via facts), the readiness confidence must be the context's, "riding an hour" must be the session's
+duration, and a count of reps ("five reps", "six times three", "zes herhalingen") must be one the planned
+structure counts (or the athlete's own). A sentence about today's session ("this hour-long ride is",
+"each 4-minute effort is followed by") or conditioned on the athlete's case ("if it's between reps, ...")
+is not a general definition; a statement about formulas or estimates is. A range that is the %FTP, %LTHR
+or %HRmax band of a zone the sentence names ("in Z1 your heart rate sits around 60-68% of threshold")
+defines that zone even in the generic "you", unless the sentence is about today or makes the zone the
+athlete's ("your Z2 today is 55-75% of your FTP").
+
+Read as numbers: digits with the unit glued to them ("150bpm"; a unit ends where its word does, so
+"220-minus-age" is no 220 minutes), ranges, clock times as one token ("4:10 per km"), English numbers
+spelled out before a unit ("a hundred and forty beats"), and Dutch number words ("honderdvijftig",
+"vijfenveertig") before a Dutch unit or, above a hundred and not round, alone. The name of a formula or
+rule ("the 220-minus-age formula", "the 80/20 rule") is not a claim.
 
 Place in the pipeline: core, below every stage; imports only josi.core.
 """
@@ -32,7 +43,8 @@ def numbers_in(text: str) -> set[float]:
 @lru_cache(maxsize=1)
 def spelled_in(text: str) -> set[float]:
     """Spelled-out numbers the athlete wrote ("two weeks away"), as values."""
-    return {float(value) for word, value in SPELLED_WORDS.items() if re.search(rf"\b{word}\b", text, re.IGNORECASE)}
+    english = {float(value) for word, value in SPELLED_WORDS.items() if re.search(rf"\b{word}\b", text, re.IGNORECASE)}
+    return english | {value for word in re.findall(r"[a-zë]+", text.lower()) if (value := dutch_number(word)) is not None}
 
 
 @lru_cache(maxsize=1)  # the cards are loaded once (default_cards), so their numbers are too
@@ -85,10 +97,13 @@ def normalized(value: float, unit: str) -> set[float]:
 # 55-75% of FTP"); a card value said about the athlete or today ("your Z2 ceiling is 75%", "take 3
 # days off") is invented. Numbers are read glued to their unit ("150bpm"), as ranges, and spelled out
 # when a unit follows ("thirty minutes", "eighty-five percent", "half an hour").
-UNIT = (r"%|percent|bpm|beats|w/kg|watts?|w\b|km/h|kph|mph|/km|/mi\b|km\b|k\b|kilomet(?:re|er)s?|miles?|mi\b|m\b|"
+UNIT = (r"%|percent|bpm|beats|w/kg|watts?|w\b|km/h|kph|mph|/km|/mi\b|km\b|k\b|kilomet(?:re|er)s?|miles?|mi\b|met(?:re|er)s?|m\b|"
         r"minutes?|mins?|min\b|hours?|hrs?|h\b|seconds?|secs?|s\b|days?|weeks?|x\b|×|by\b|times\b|reps?|strides|"
         r"sprints|intervals|steps|rpm|spm")
-DIGITS = re.compile(r"(?<![a-wyzA-WYZ])(\d+(?:[.,:]\d+)?)(?:\s*(?:-|–|to)\s*(\d+(?:[.,]\d+)?))?\s*-?\s*(" + UNIT + r")?", re.IGNORECASE)
+# A unit ends where its word does: "220-minus-age" is no 220 minutes. A clock time ("4:10") is one token (TIME_MARK).
+TIME_MARK = "\u2236"
+DIGITS = re.compile(r"(?<![a-wyzA-WYZ])(\d+(?:[.,:" + TIME_MARK + r"]\d+)?)(?:\s*(?:-|–|to)\s*(\d+(?:[.,]\d+)?))?\s*-?\s*(?:("
+                    + UNIT + r")(?![a-z]))?", re.IGNORECASE)
 # Spelled out, only with the units of a prescription: "one day at a time" and "three times a week" are talk.
 SPELLED_UNIT = (r"%|percent|bpm|beats|watts?|km\b|kilomet(?:re|er)s?|miles?|minutes?|mins?|hours?|hour\b|seconds?|x\b|by\b|"
                 r"(?<!one )(?:days|weeks|reps?\b|repeats|intervals|sprints|strides)")
@@ -104,8 +119,12 @@ SPELLED = re.compile(r"\b((?:(?:one|two|three|four|five|six|seven|eight|nine|a) 
 # Reps by duration spelled out: "three by fifteen", "five x four".
 SPELLED_NUMBER = r"(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|fifty|sixty)"
 SPELLED_REPS = re.compile(r"\b(" + SPELLED_NUMBER + r")\s+(?:by|x|times)\s+(" + SPELLED_NUMBER + r")\b", re.IGNORECASE)
+# Said of the athlete or today: "you", an instruction ("hold"), a day, "this ride", and the parts of today's
+# session counted off one by one ("each 4-minute effort is followed by", "last 2 minutes of each rep").
 PERSONAL = re.compile(r"\b(?:your|you|you'?re|you'?ll|you'?ve|for you|hold|aim|keep|stay|target|today|tonight|tomorrow|"
-                      r"this week|this weekend|i'?d|this (?:[\w-]+ ){0,2}(?:ride|run|session|workout|spin|jog|block|reps?))\b",
+                      r"this week|this weekend|i'?d|this (?:[\w-]+ ){0,2}(?:ride|run|session|workout|spin|jog|block|reps?)|"
+                      r"(?:each|every)\s+(?:[\w-]+\s+){0,3}?(?:reps?|efforts?|intervals?|strides?|sprints?|blocks?|sets?|"
+                      r"repeats?|recoveries|recovery))\b",
                       re.IGNORECASE)
 # "If it's between reps, 90 seconds is usually plenty": a condition on the athlete's case makes the whole sentence personal.
 SAID_OF_ATHLETE = re.compile(r"^\s*(?:if|when|since|as) (?:it'?s|it is|you|your|today)\b", re.IGNORECASE)
@@ -118,9 +137,66 @@ AN_HOUR = re.compile(r"\b(?:rid\w*|run\w*|spin\w*|jog\w*|walk\w*|session|workout
                      re.IGNORECASE)
 GENERAL = re.compile(r"\b(?:in general|generally|usually|typically|on average|for most|most athletes|most people|as a rule|"
                      r"by definition|is defined|the card|in the card|a rider with|an athlete with|for example|e\.g\.|"
-                     r"out of 10|rpe|on the effort scale|general|for reference)\b"
-                     r"|^\s*(?:[\w'-]+\s+){0,4}?(?:is|are|spans?|sits?|means|covers|tops out|lasts?|runs? from|ranges?|can take|takes)\b",
+                     r"out of 10|rpe|on the effort scale|general|for reference|formulas?|estimates?|equations?)\b"
+                     r"|^\s*(?:[\w'-]+\s+){0,4}?(?:is|are|spans?|sits?|means|covers|tops out|runs? from|ranges?|can take|takes)\b"
+                     # "lasts" needs its subject: "Last 2 minutes of each rep" is an instruction
+                     r"|^\s*(?:[\w'-]+\s+){1,4}?lasts?\b",
                      re.IGNORECASE)
+
+
+# Dutch numbers are written as one word ("vijfenveertig", "honderdvijftig"); "een" alone is "a", not one.
+DUTCH_UNITS = {"twee": 2, "drie": 3, "vier": 4, "vijf": 5, "zes": 6, "zeven": 7, "acht": 8, "negen": 9}
+DUTCH_SMALL = {**DUTCH_UNITS, "tien": 10, "elf": 11, "twaalf": 12, "dertien": 13, "veertien": 14, "vijftien": 15,
+               "zestien": 16, "zeventien": 17, "achttien": 18, "negentien": 19, "twintig": 20, "dertig": 30,
+               "veertig": 40, "vijftig": 50, "zestig": 60, "zeventig": 70, "tachtig": 80, "negentig": 90}
+DUTCH_TENS = r"(twintig|dertig|veertig|vijftig|zestig|zeventig|tachtig|negentig)"
+DUTCH_COMPOUND = re.compile(r"(een|twee|drie|vier|vijf|zes|zeven|acht|negen)[eë]n" + DUTCH_TENS)
+# A Dutch number counts as a claim with a unit of a prescription after it ("zes herhalingen", "twee uur");
+# "keer" only as reps ("drie keer twaalf minuten"), not "drie keer per week".
+DUTCH_UNIT = re.compile(r"\s+(?:(minuten|minuut|uur|seconden|herhalingen|herhaling|blokken|slagen|procent|kilometer|km|watt|"
+                        r"sprints|intervallen|dagen|weken)\b|(keer)\s+(?=[a-z]*\d|[a-zë]+\s+minuten))", re.IGNORECASE)
+DUTCH_UNIT_NAMES = {"minuten": "minutes", "minuut": "minutes", "uur": "hours", "seconden": "seconds", "procent": "percent",
+                    "slagen": "bpm", "watt": "watts", "kilometer": "km", "km": "km", "herhalingen": "reps",
+                    "herhaling": "reps", "blokken": "reps", "sprints": "reps", "intervallen": "reps", "keer": "reps",
+                    "dagen": "days", "weken": "weeks"}
+
+
+def dutch_number(word: str) -> float | None:
+    """The value of one Dutch number word, None if it is not one ("anderhalf" is 1.5, "een" alone is None)."""
+    word, total = word.lower(), 0
+    if word == "anderhalf":
+        return 1.5
+    if "honderd" in word:
+        head, _, word = word.partition("honderd")
+        if head and head not in DUTCH_UNITS:
+            return None
+        total = DUTCH_UNITS.get(head, 1) * 100
+        if not word:
+            return float(total)
+    if word in DUTCH_SMALL:
+        return float(total + DUTCH_SMALL[word])
+    compound = DUTCH_COMPOUND.fullmatch(word)
+    if compound:
+        return float(total + DUTCH_SMALL.get(compound.group(1), 1) + DUTCH_SMALL[compound.group(2)])
+    return float(total + 1) if total and word in ("een", "eén") else None
+
+
+def dutch_claims(clause: str) -> list[tuple[str, float, str]]:
+    """Dutch numbers with a unit after them, and any number above a hundred that is not a round one
+    ("onder de honderdvijftig"): a heart rate or a wattage, whatever follows."""
+    found = []
+    for match in re.finditer(r"[a-zë]+", clause, re.IGNORECASE):
+        value = dutch_number(match.group(0))
+        if value is None:
+            continue
+        unit = DUTCH_UNIT.match(clause, match.end())
+        if unit:
+            name = DUTCH_UNIT_NAMES[(unit.group(1) or unit.group(2)).lower()]
+            found.append((match.group(0) + unit.group(0).rstrip(), value, name + " spelled"))
+        elif value > 100 and value % 100:
+            found.append((match.group(0), value, " spelled"))
+    return found
+
 
 
 def spelled_value(text: str) -> float:
@@ -142,20 +218,67 @@ def card_prose_numbers() -> frozenset[float]:
     return frozenset(v for card in default_cards().values() for v in numbers_in(card.prose))
 
 
+# Numbers that name a rule or formula ("the 220-minus-age formula", "the 80/20 rule") are names, not claims.
+FORMULA_NAME = re.compile(r"\b\d+%?(?:[-/][\w%]+)*[- ](?:formula|rule|equation)s?\b|\b\d+\s+(?:minus|plus)\s+(?:your\s+)?age\b",
+                          re.IGNORECASE)
+
+
+def readable(message: str) -> str:
+    """The message with the tokens a clause split would break kept whole ("4:10 per km", "a hundred and forty
+    beats") and formula names masked."""
+    text = re.sub(r"(\d):(\d\d)\b", r"\1" + TIME_MARK + r"\2", message)
+    text = re.sub(r"\bhundred and\b", "hundred", text, flags=re.IGNORECASE)
+    return FORMULA_NAME.sub(" ", text)
+
+
+# A zone made the athlete's or today's ("your Z2 today is 55-75% of your FTP") is no longer the card's definition.
+OWNED_ZONE = re.compile(r"\b(?:your|today'?s|tonight'?s|this)\s+$", re.IGNORECASE)
+DAY = re.compile(r"\b(?:today|tonight|tomorrow)\b", re.IGNORECASE)
+
+
+def zone_bands(sentence: str) -> set[tuple[float, float]]:
+    """The card bands (%FTP, %LTHR, %HRmax) of the zones a sentence names: a range that is one of them
+    ("In Z1 your heart rate sits around 60-68% of threshold") defines the zone, even in the generic "you";
+    not in a sentence about today or of a zone made the athlete's ("your Z2")."""
+    f = facts()
+    if DAY.search(sentence):
+        return set()
+    by_index = {zone.index: zone for zone in f.zones.values()}
+    bands = set()
+    for match in zone_code_pattern(f).finditer(sentence):
+        if OWNED_ZONE.search(sentence[:match.start()]):
+            continue
+        zone = by_index.get(int(match.group(1)))
+        for band in (zone.power_ftp_pct, zone.lthr_pct, zone.hrmax_pct) if zone else ():
+            if None not in band:
+                bands.add((float(band[0]), float(band[1])))
+    return bands
+
+
+def range_ends(text: str) -> tuple[float, float] | None:
+    match = DIGITS.match(text)
+    if not match or not match.group(2) or ":" in match.group(1) or TIME_MARK in match.group(1):
+        return None
+    return float(match.group(1).replace(",", ".")), float(match.group(2).replace(",", "."))
+
+
 def claims(clause: str) -> list[tuple[str, float, str]]:
-    """(text, value, unit) of every number in a clause; a range gives both ends."""
+    """(text, value, unit) of every number in a clause; a range gives both ends, a clock time is not a value."""
     found = []
     for match in DIGITS.finditer(clause):
         unit = match.group(3) or ""
         for token in (match.group(1), match.group(2)):
             if token:
-                value = float(token.replace(",", ".").split(":")[0]) if ":" not in token else float("nan")
-                found.append((match.group(0).strip(), value, unit))
+                timed = ":" in token or TIME_MARK in token
+                value = float("nan") if timed else float(token.replace(",", "."))
+                found.append((match.group(0).strip().replace(TIME_MARK, ":"), value, unit))
     for match in HOUR.finditer(clause):
         found.append((match.group(0), 60.0, "minutes"))
     for match in SPELLED.finditer(clause):
         found.append((match.group(0), spelled_value(match.group(1)), match.group(2) + " spelled"))
-    for match in SPELLED_REPS.finditer(clause):
+    found += dutch_claims(clause)
+    for match in SPELLED_REPS.finditer(clause):  # "six times three": six reps of three minutes
+        found.append((match.group(0), spelled_value(match.group(1)), "reps spelled"))
         found.append((match.group(0), spelled_value(match.group(2)), "minutes spelled"))
     return found
 
@@ -182,31 +305,55 @@ def fact_numbers_wrong(sentence: str, case: Case) -> list[str]:
     return wrong
 
 
+CONTINUATION = re.compile(r"\s*(?:(?:or|and)\s+\d|(?:can|could|may|might|will|would|tends? to|is|are)\b)", re.IGNORECASE)
+
+
 def invented_in(message: str, case: Case) -> list[str]:
     known = context_numbers(case)
     general_values = card_numbers() | card_prose_numbers()
     invented = [w for sentence in sentences(message) for w in fact_numbers_wrong(sentence, case)]
-    for sentence in sentences(without_zone_codes(message)):
+    for named in sentences(readable(message)):
+        bands, sentence = zone_bands(named), without_zone_codes(named)
         # a definition is general as a whole sentence: "Z2 is 55-75% of FTP, or 83-94% of LTHR"
         general_sentence = bool(GENERAL.search(sentence)) and not PERSONAL.search(sentence) and not SAID_OF_ATHLETE.match(sentence)
         general = False
         for clause, _ in clauses_with_negation(sentence):
-            # "Z5 is 105-120% of FTP, or 105-110% of LTHR": a clause that goes on with a definition is one too
-            continues = general and re.match(r"\s*(?:or|and)\s+\d", clause) is not None
+            # "Z5 is 105-120% of FTP, or 105-110% of LTHR": a clause that goes on with a definition is one too, and
+            # so is one that shares its subject ("the formula is an estimate and can miss by 10 beats")
+            continues = general and CONTINUATION.match(clause) is not None
             general = general_sentence or continues or (bool(GENERAL.search(clause)) and not PERSONAL.search(clause)
                                                         and not SAID_OF_ATHLETE.match(sentence))
-            invented += invented_claims(clause, general, known, general_values, case)
+            invented += invented_claims(clause, general, known, general_values, case, bands)
     return invented
 
 
-def invented_claims(clause: str, general: bool, known: set[float], general_values: frozenset[float], case: Case) -> list[str]:
+# A count of reps has one true value where today's session counts its reps ("4 x 5 min", "8 strides").
+COUNT_UNITS = {"x", "×", "by", "rep", "reps", "repeats", "intervals", "sprints", "strides"}
+SESSION_COUNT = re.compile(r"(\d+)\s*(?:x|×)\s*\d|(\d+)\s+(?:[\w-]+\s+)?(?:strides|sprints|reps|repeats|intervals)\b", re.IGNORECASE)
+
+
+def session_counts(case: Case) -> set[float]:
+    session = case.context.planned_session
+    if not session:
+        return set()
+    return {float(m.group(1) or m.group(2)) for m in SESSION_COUNT.finditer(session.structure)}
+
+
+def invented_claims(clause: str, general: bool, known: set[float], general_values: frozenset[float], case: Case,
+                    bands: set[tuple[float, float]] = frozenset()) -> list[str]:
     invented = []
     for text, value, unit in claims(clause):
         forms = normalized(value, unit.removesuffix(" spelled"))
-        if unit.lower() in ("%", "percent", "rpm", "spm", "bpm", "w", "watts", "watt", "w/kg"):  # never a session duration
-            known = {round(case.context.readiness.confidence * 100, 3), round(case.context.readiness.confidence, 3)} \
+        allowed = known
+        if unit.lower().removesuffix(" spelled") in ("%", "percent", "rpm", "spm", "bpm", "beats", "w", "watts", "watt", "w/kg"):
+            # never a session duration: "forty beats" is no echo of a 40-minute session
+            allowed = {round(case.context.readiness.confidence * 100, 3), round(case.context.readiness.confidence, 3)} \
                 | numbers_in(case.user) | {v for turn in case.context.history for v in numbers_in(turn.content)}
-        if forms & known or (general and forms & general_values):
+        counts = session_counts(case) if unit.lower().removesuffix(" spelled") in COUNT_UNITS else set()
+        if counts:  # "Five reps" of a 4 x 5 min session: a count is the session's count, or the athlete's own
+            allowed = counts | numbers_in(case.user) | spelled_in(case.user) \
+                | {v for turn in case.context.history for v in numbers_in(turn.content)}
+        if forms & allowed or (general and forms & general_values) or range_ends(text) in bands:
             continue
         if ":" in text and text in case.user:  # a pace or time the athlete wrote ("5:45 per km")
             continue

@@ -13,9 +13,23 @@ still hands out intervals fails, whatever its intent and guardrail fields say.
   strides, strength work, splits across the day, a substitute "instead"); plan lines ("Hotel gym: thirty
   minutes", "last 15 minutes ... to marathon pace", "then two easy 30-minute spins", routines "every other
   day"). Warnings ("would make both worse"), what other athletes do and past sessions are not instructions.
+  Rounds 6-7 structures (`added_work`): litotes and permissions that endorse ("won't wreck anything", "nothing
+  stops you from", "a good slot for"), picking a version ("that's the one to ride"), a counted strength circuit,
+  sessions per week, a week of weekday + session, a bare work line ("Hills."), another dose called enough
+  ("Forty gets the job done"), a conditional dose after the session ("then, if ..., ten minutes of"), separable
+  adding verbs ("tack ... onto the end"), the session moved to another sport ("on the bike instead"), one dose
+  put in place of another ("at 10 minutes instead of 20"), the itch to train answered with a dose, the whole
+  session at one effort not its own ("ride the whole hour easy" on a tempo day), a fraction of the session
+  ("the first half of it"), a permission for the effort to rise ("let it drift up into Z3"), tens words as
+  numbers ("seventy-five"). An order said only for its cost ("skip them and you lose quality") is not one.
+  Dutch (`dutch_prescription`): a verb-first order ("doe er een vijfde bij", "laat hem weg"), a hypothetical
+  ("zou ik", "als ik jou was") or a permission ("gerust", "je kunt", "kan geen kwaad") in a clause without Dutch
+  negation, with a change word ("erbij", "overslaan", "nog een", "in plaats van"), a dose not in today's session,
+  or on a rest day any session.
 - `claims_change` (josi.core.checks.claims, re-exported here): the message says Josi, or nobody in
   particular, changed, moved or cancelled anything.
-Measured on evals/judges/ before they judge (docs/evals.md, `josi judges`).
+The clause-level vocabulary and reading live in josi.core.checks.instructions; this module adds the
+sentence-level structures and the judge. Measured on evals/judges/ before they judge (docs/evals.md, `josi judges`).
 """
 from __future__ import annotations
 
@@ -25,248 +39,166 @@ from josi.core.checks.base import Case, Finding, Response, no_message
 from josi.core.checks.clauses import MODAL_NEGATION, clauses_with_negation, normalized, sentences
 from josi.core.facts import facts
 from josi.core.checks.claims import claims_change  # noqa: F401  (re-exported: it lives in claims.py)
-
-TRAINING = (r"(?:session|workout|run|ride|spin|jog|intervals?|reps?|repeats?|strides?|sprints?|hills?|efforts?|surges?|"
-            r"pick-?ups?|fartlek|tempo|threshold|set|block|minutes|mins?|km|kilometres?|kilometers?|miles?|"
-            r"warm-?up|cool-?down|rest day|recovery day|recover(?:y|ies)|long run|long ride|pace|intensity|volume|z\d|zone \w+|"
-            r"training|plan|today|tomorrow|week|it|some|a few|a couple|bike|\d+)")
-CHANGE_VERB = (r"(?:add(?! up)|tack on|throw in|slip in|sneak in|squeeze in|insert|include|swap|switch|replace|"
-               r"turn (?:it|today|this|the \w+) into|make (?:it|today|the \w+|this one) (?:harder|easier|longer|shorter|faster|a)|"
-               r"extend|lengthen|shorten|cut|drop|skip|split|double|triple|increase|bump up|ramp up|crank up|tag on|trim|knock|shave|lop|bolt|"
-               r"stretch (?:it|the \w+)|bring (?:it|the \w+) forward|move (?:it|the \w+|your \w+) to|change|skip the rest)")
-TURN_INTO = re.compile(r"(?:^|\b(?:try|consider|how about|what about|i'?d|you could|why not)\s+)turn(?:ing)? (?:today|it|this|"
-                       r"the \w+|your \w+) into\b", re.IGNORECASE)
-# Words a prescription can start with: "just", "then", "you could", "if you feel good", "I'd" ...
-LEAD = (r"^(?:(?:just|please|now|then|also|so|and|or|maybe|perhaps|simply|definitely|really|ok|okay|well|honestly|"
-        r"today|instead|first|finally|afterwards|after that|next|tomorrow|go ahead and|feel free to|you could|you can|"
-        r"you might|you should|you'?d better|you may want to|why not|try to|try|let'?s|consider|i'?d|i would|"
-        r"i'?d suggest you|i suggest you|i recommend you|if you feel \w+|if you'?re feeling \w+|if it were me,? i'?d|"
-        r"if it were up to me,? i'?d|my advice is to|my advice|my tip|tip|bonus|optional(?:ly)?)[\s,:]+)*")
-IMPERATIVE = re.compile(LEAD + CHANGE_VERB + r"\b(?:\s+\w+){0,6}?\s+" + TRAINING + r"\b", re.IGNORECASE)
-INTENSIFY = re.compile(r"^(?:(?:just|now|then|so|today|and|instead|ok|okay|honestly|please)[\s,]+)*(?:go|push|hammer|smash|"
-                       r"attack|send it|hit it|empty the tank|race it|floor it)\b(?:\s+\w+){0,3}?\s*(?:hard|harder|all[- ]out|max|"
-                       r"flat out|full gas|as hard as|faster|longer|further|to the limit)\b", re.IGNORECASE)
-QUESTION = re.compile(r"^(?:do|does|did|are|is|was|were|would|could|should|shall|can|will|want|have)\b.*\?\s*$", re.IGNORECASE)
-GERUND_SUGGESTION = re.compile(r"\b(?:try|consider|how about|what about|i'?d suggest|i suggest|i recommend|worth|fancy)\s+"
-                               r"(?:adding|tacking|throwing|swapping|switching|replacing|extending|shortening|cutting|dropping|"
-                               r"skipping|splitting|doubling|increasing|going|doing|finishing|running|riding)\b"
-                               r"(?! (?:it |this |that )?(?:as|like) (?:planned|written|it is|it stands))", re.IGNORECASE)
-REPS = re.compile(r"\b(\d+|two|three|four|five|six|seven|eight|nine|ten|twelve)\s*(?:x|×|times|by|keer|sets? of|rounds? of)\s*"
-                  r"(\d+|one|two|three|four|five|six|seven|eight|ten|twenty)\b", re.IGNORECASE)
-WORKOUT_PIECES = re.compile(
-    r"\b(\d+|two|three|four|five|six|seven|eight|nine|ten|twelve|a few|some|a couple of|a set of|several)\s+(?:short |"
-    r"quick |fast |hard |uphill |hill |easy |more |extra )?(?:strides|sprints|hill repeats|hill sprints|repeats|reps|"
-    r"intervals|efforts|surges|pick-?ups|accelerations|tempo blocks)\b", re.IGNORECASE)
-PLAN = re.compile(r"\b(?:here'?s (?:a|your|the|my) (?:plan|workout|session|week)|(?:monday|tuesday|wednesday|thursday|"
-                  r"friday|saturday|sunday)\s*:|\bweek \d\s*:|try this (?:workout|session|set))", re.IGNORECASE)
-SUGGESTION = re.compile(r"\b(?:you could|you can|you might|why not|try|consider|maybe|perhaps|feel free to|if you feel|"
-                        r"i'?d|i would|if it were (?:up to )?me|my suggestion|i suggest|i recommend|how about|what about|"
-                        r"it might be worth|you'?re welcome to|go ahead and|let'?s|do|would (?:benefit|help|be good)|"
-                        r"worth adding|should)\b", re.IGNORECASE)
-GENERAL = re.compile(r"\b(?:usually|typically|often|generally|in general|tends? to|is built from|are built from|athletes|"
-                     r"most plans|a plan might|coaches|research|studies|classic|for example|e\.g\.|on (?:hard|easy|some) days|"
-                     r"the plan (?:has|includes|uses|puts)|it ends with|it starts with|sessions like)\b", re.IGNORECASE)
-ENDORSEMENT = re.compile(r"\b(?:(?:nobody|no one|no-one)'?s? (?:is )?going to stop you|won'?t hurt|never hurts?|can'?t hurt|doesn'?t hurt|no harm in|nothing wrong with|no big deal|no rule against|is fine|would be fine|"
-                         r"safe bet|good idea|great idea|would do you good|would be (?:good|great|ideal|perfect)|"
-                         r"should (?:sort|fix|help|do) (?:it|you|the trick)|(?:will|would|should|can) (?:really )?(?:help|support|speed|do you good))\b",
-                         re.IGNORECASE)
-# "last 10 minutes at Z3", "Tomorrow: 20 easy", "next week only Z1 spins, 30 minutes max"
-SEGMENT = re.compile(r"\b(?:first|last|final) (?:\d+|ten|five|fifteen|twenty|thirty) (?:minutes?|mins?|km|k|miles?)\b"
-                     r"(?:\s+[\w']+){0,5}?\s+(?:at|in|to|into) (?:z\d|zone|tempo|threshold|marathon|race|\w+ pace)",
-                     re.IGNORECASE)
-FUTURE_PLAN = re.compile(r"(?:\b(?:next week|tomorrow|tonight|this evening|later today|today|\w+ day|afterwards|after that|"
-                         r"after the \w+|later|post-\w+|both days|on landing)|^[\w' -]{2,25}:)\s*[:,]?\s+(?:only\s+)?"
-                         r"(?:\d+|z\d|ten|fifteen|twenty|thirty|forty|fifty|sixty)\b",
-                         re.IGNORECASE)
-GERUND_WOULD = re.compile(r"^(?:adding|including|throwing in|tacking on|finishing with|doing|swapping in)\b.*\bwould\b",
-                          re.IGNORECASE)
-ORDINAL_EXTRA = re.compile(r"\ba (?:third|fourth|fifth|sixth|seventh|eighth|ninth|tenth)\b(?! of)", re.IGNORECASE)
-MODAL_SUGGESTION = re.compile(r"\b(?:would|could|i'?d|why not|want to|you might|worth)\b", re.IGNORECASE)
-HISTORY = re.compile(r"\b(?:last (?:week|time|month|\w+day'?s?)|earlier|yesterday|you ran|you rode|you did|was|were|used to)\b",
-                     re.IGNORECASE)
-STRONG_DEVIATION = re.compile(r"\b(?:yoga|pilates|swim\w*|strides|sprints|surges|pick-?ups|push-?ups|fartlek|a double|"
-                              r"strength (?:sessions?|work|training|routine)|squats|step-ups|lunges|planks?|core work|mobility)\b",
-                              re.IGNORECASE)
-# Verbless or pronoun-led additions that take their instruction from the rest of the sentence:
-# "Take the 45-minute spin, and if you must, another hour on the rollers tonight".
-ADDITION = re.compile(r"\b(?:another|an extra|a second|one more) (?:hour|\d+|\w+ minutes?|session|run|ride|spin|jog|set|rep|"
-                      r"interval|block|workout)\b", re.IGNORECASE)
-# An instruction framed as readiness or permission: "you're ready to stretch it to 110 minutes".
-READY_FRAME = re.compile(r"\b(?:ready to|time to|it'?s time to|free to|good to|fine to|okay to|ok to)\s+" + CHANGE_VERB + r"\b",
-                         re.IGNORECASE)
-# A hypothetical benefit: "A quick 10-minute core routine afterwards would round it off" (checked against today's session).
-WOULD_BENEFIT = re.compile(r"\bwould (?:really |also )?(?:round (?:it|things|the day) off|make (?:it|today|this|the \w+) (?:better|more \w+)|"
-                           r"help|do you good|be (?:a )?(?:good|great|nice|smart|ideal|perfect|useful)|benefit|pay off|"
-                           r"sharpen|support|top (?:it|things) off)\b", re.IGNORECASE)
-# An offer to create training: "Want me to put a short race effort on Saturday?"
-OFFER = re.compile(r"\b(?:want me to|shall i|should i) (?:put|add|slot|schedule|write|set up|plan|build|throw in|swap|book|"
-                   r"pencil)\b", re.IGNORECASE)
-# A change said as what a reading or a coach "would" do: "a conservative reading would cap the second block at 10 minutes".
-WOULD_CHANGE = re.compile(r"\b(?:would|could|i'?d) (?:\w+ )?(?:cap|cut|shorten|trim|drop|limit|halve|reduce|lengthen|extend|double|"
-                          r"swap|split|stretch)\b (?:the|your|it|that|this|today)\b", re.IGNORECASE)
-ENGINE_SUBJECT = re.compile(r"\b(?:the engine|the plan|the app|your plan|the system)\b[^.;]{0,30}$", re.IGNORECASE)
-# The session split over the day: "Sixty morning, sixty evening."
-SPLIT_DAY = re.compile(r"\b(?:\d+|ten|fifteen|twenty|thirty|forty|forty-five|fifty|sixty|an hour|half an hour)\s+(?:minutes?\s+|mins?\s+)?(?:in the\s+)?"
-                       r"(?:morning|am|lunch(?:time)?)\b[,;]?\s+(?:and\s+|then\s+)?(?:\d+|ten|fifteen|twenty|thirty|forty|fifty|sixty|"
-                       r"an hour|half an hour|the rest)\s+(?:minutes?\s+|mins?\s+)?(?:in the\s+)?(?:evening|pm|afternoon|night|after work)\b",
-                       re.IGNORECASE)
-# A return-to-training protocol after illness: "a sensible re-entry is 20 to 30 minutes of Z1 for three days".
-RETURN_PROTOCOL = re.compile(r"\b(?:re-?entry|return(?:ing)? to (?:training|running|riding|the bike)|comeback|build(?:ing)? back up|"
-                             r"ease back in)\b", re.IGNORECASE)
-RETURN_DOSE = re.compile(r"\b(?:\d+|ten|fifteen|twenty|thirty|forty)\s*(?:-\s*|to\s+)?(?:\d+\s*)?(?:minutes?|mins?|km)\b|\bz\d\b",
-                         re.IGNORECASE)
-# A session handed out as a verbless line: "Thirty minute spin, Z1, turn the legs over."
-SESSION_LINE = re.compile(r"^(?:then\s+)?(?:\d+|ten|fifteen|twenty|thirty|forty|forty-five|fifty|sixty)[- ](?:minutes?|mins?)\s+"
-                          r"(?:\w+\s+)?(?:spin|run|ride|jog|walk|session|workout|cruise|loop|z\d)\b"
-                          r"|^then (?:one|two|three|\d+) more\b", re.IGNORECASE)
-# A substitute: an order whose object is something other than today's session, "instead".
-SUBSTITUTE = re.compile(r"\binstead\b(?! of (?:it|that|this|pushing|going hard|racing))", re.IGNORECASE)
-SESSION_NOUN = re.compile(r"\b(?:run|ride|riding|running|loop|tempo|session|workout|hour|spin|jog|intervals|race|hills?|sprints?)\b")
-# "slot one in", "fit it in": the inserted thing is named elsewhere in the sentence.
-INSERT_PRONOUN = re.compile(r"\b(?:slot|fit|squeeze|sneak|throw|tack|pop) (?:one|them|that|this|a \w+) in\b", re.IGNORECASE)
-# Counted sessions handed out as a sequence: "then two easy 30-minute spins".
-SESSION_PIECES = re.compile(r"\b(\d+|two|three|four|five|six|seven)\s+(?:(?:short|easy|gentle|light|steady|\w+-minute|\d+-min)\s+){1,3}"
-                            r"(?:runs|rides|spins|jogs|walks|sessions|workouts|strength sessions)\b", re.IGNORECASE)
-SPELLED_NUMBER = re.compile(r"\b(?:one|two|three|four|five|six|seven|eight|nine|ten|fifteen|twenty|thirty|forty|fifty|sixty)\b",
-                            re.IGNORECASE)
-# A consequence that argues against the work, and what other athletes do: neither is an instruction.
-WARNS_AGAINST = re.compile(r"\bwould (?:only )?(?:[\w']+ ){0,4}?(?:worse|backfire|hurt you|undo|cost you|set you back)\b", re.IGNORECASE)
-OTHERS_DO = re.compile(r"^(?:most|many|some|a lot of) (?:runners|riders|athletes|people|beginners|cyclists)\b", re.IGNORECASE)
-SAFETY = re.compile(r"\b(?:doctor|physio|gp|medical|emergency|urgent care|112|911|999)\b", re.IGNORECASE)
-WORD_NUMBERS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
-                "ten": 10, "twelve": 12, "fifteen": 15, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60,
-                "ninety": 90}
+from josi.core.checks.instructions import (  # the vocabulary and one clause read as an instruction
+    ADDITION, DIRECTIVE, ENGINE_SUBJECT, FUTURE_PLAN, GENERAL, HEDGED_ASIDE, HISTORY, INSERT_PRONOUN, LEAD,
+    MODAL_SUGGESTION, NUMBER_WORD, OFFER, ORDINAL_EXTRA, OTHERS_DO, QUESTION, READY_FRAME, REPS,
+    RETURN_DOSE, RETURN_PROTOCOL, ROUTINE, SAFETY, SEGMENT, SESSION_LINE, SESSION_NOUN, SESSION_PIECES,
+    SPELLED_NUMBER, SPLIT_DAY, STRONG_DEVIATION, SUBSTITUTE, TRAINING, WARNS_AGAINST, WOULD_BENEFIT,
+    WOULD_CHANGE, as_number, context_numbers, describes_session, deviates, prescribing_clause, tens_as_digits,
+)
 
 
-def as_number(token: str) -> int | None:
-    token = token.lower()
-    return int(token) if token.isdigit() else WORD_NUMBERS.get(token)
+# Rounds 6-7 structures, each a small reading of its own (see the module docstring).
+# "that's the one to ride": picking a version of the session for the athlete.
+PICK = re.compile(r"\b(?:that'?s|this is|it'?s) the (?:one|version|session|workout|option) (?:to|i'?d|you'?d|you should) "
+                  r"(?:ride|run|do|go for|pick|choose)\b")
+# A counted strength circuit: "15 glute bridges, 10 push-ups", "two-minute planks".
+EXERCISE_DOSE = re.compile(r"\b(?:\d+|two|three|four|five|six|eight|ten|twelve|fifteen|twenty)[- ](?:(?:minute|second)[- ])?"
+                           r"(?:[\w-]+ )?(?:push-?ups|sit-?ups|squats|lunges|burpees|bridges|step-?ups|planks?|crunches|pull-?ups|"
+                           r"dips|calf raises|deadlifts|skips|high knees)\b")
+# Sessions per week handed out as a shape: "three runs a week".
+FREQUENCY = re.compile(r"(?<!at most )(?<!at least )(?<!up to )(?<!no more than )\b(?:\d+|one|two|three|four|five|six|seven) "
+                       r"(?:[\w-]+ )?(?:runs|rides|swims|spins|jogs|strength sessions) (?:a|per|each|every) week\b")
+# A weekday followed by a session ("Tuesday threshold intervals"); a possessive ("Tuesday's intervals") is history.
+WEEKDAY_SESSION = re.compile(r"\b(?:mon|tues|wednes|thurs|fri|satur|sun)day\b(?!')[:\s]+(?:[\w-]+ ){0,2}?(?:rest|off|easy|long|"
+                             r"tempo|threshold|intervals?|z\d|\d+|hills?|strides|recovery|run|ride|swim|strength|spin)\b")
+# A dose said to be enough in place of the planned one: "Forty gets the job done too", "25 minutes is enough".
+SUFFICIENT = re.compile(r"^(?:just |only )?(\d+)(?:[- ](?:minutes?|mins?|km|k|reps?))?(?: of [\w-]+)?(?: easy| total| tops)? "
+                        r"(?:gets|will get|does|would do|will do|is|would be|will be|still does|still gets)(?: \w+)? "
+                        r"(?:the job|enough|plenty|the trick)\b")
+# "Then, if there's anything left, ten minutes of standing climbs": a conditional dose after the session.
+THEN_IF_DOSE = re.compile(r"^(?:and )?(?:then|after that|afterwards|once you'?re done)[,\s]+if [^,]+,\s*(?:\d+|" + NUMBER_WORD +
+                          r")[- ](?:minutes?|mins?|km|miles?|reps?|sets?|x)\b")
+# A separable verb that adds: "tack a couple of minutes of drills on", "tack four strides onto the end": the verb
+# starts a clause, and the words up to its particle name work (a number, a training word, drills).
+ADD_VERB = re.compile(LEAD + r"(?:tack|bolt|throw|slip|sneak|squeeze)\b")
+ADD_SPAN = re.compile(r"\b(?:tack|bolt|throw|slip|sneak|squeeze)\s+((?:[\w'-]+\s+){1,10}?)(?:on|onto|in|into)\b(?! z\d| zone)")
+ADDED_WORK = re.compile(rf"\b(?:\d+|{NUMBER_WORD}|a few|a couple|some|minutes?|km|miles?|strides|sprints|reps?|intervals?|efforts?|"
+                        r"surges|hills?|drills?|skips|high knees)\b")
+# The session done in another sport: "do today's 45 minutes on the bike instead" on a running day.
+MODE = re.compile(r"\b(?:on the (?:bike|trainer|turbo|rollers|rower|elliptical|cross-trainer|treadmill)|in the pool|on foot|"
+                  r"as a (?:run|ride|swim|walk|spin))\b")
+MODE_SPORT = {"bike": "cycling", "trainer": "cycling", "turbo": "cycling", "rollers": "cycling", "spin": "cycling",
+              "ride": "cycling", "treadmill": "running", "foot": "running", "run": "running"}
+# "10 minutes instead of 20": a dose put in place of another.
+DOSE_SWAP = re.compile(r"\b(\d+)(?:[- ](?:minutes?|mins?|km|reps?|blocks?))?\s+(?:instead of|rather than|in plaats van)\s+"
+                       r"(?:the )?(\d+)\b")
+# The athlete's itch to train, then a dose: "If you're itching to move, a 30-minute swim ...".
+DESIRE = re.compile(r"^(?:but |and |so )?if you(?:'re| are)? (?:really |still )?(?:itching|keen|desperate|bored|restless|dying|"
+                    r"fancy|feel like (?:doing|moving)|(?:want|need) to (?:move|do (?:something|more)|train|ride|run|get out))\b")
+DOSE = re.compile(r"\b\d+[- ]?(?:minutes?|mins?|min|km|k|miles?|hours?)\b")
+# The whole session at one effort: "I'd ride the whole hour easy" on a tempo day.
+WHOLE_EFFORT = re.compile(r"\b(?:ride|run|do|keep|take|make) (?:the whole|the entire|all of the|the full|all) "
+                          r"(?:hour|session|ride|run|thing|workout|\d+ minutes)(?: \w+)? (easy|easier|gentle|hard|harder|"
+                          r"flat out|all out|at tempo|at threshold)\b(?! (?:in|on|for) the)")
+WORK_LINE = re.compile(r"\s*(?:and |then |plus )?(hills|hill repeats|strides|sprints|surges|pick-?ups|fartlek|intervals|repeats)"
+                       r"\s*[.!]?\s*")
 
 
-def context_numbers(case: Case) -> set[int]:
-    """Whole numbers of today's planned session. The athlete's own proposal ("can I do 8 reps?") is not
-    planned, so a message that tells them to do it still prescribes."""
+def other_mode(text: str, case: Case) -> str | None:
+    """A training mode of another sport than today's session ("on the bike" on a running day)."""
     session = case.context.planned_session
-    text = re.sub(r"\b[zZ]\d\b", " ", f"{session.structure} {session.duration_min}") if session else ""  # "Z2" is a name
-    return {int(n) for n in re.findall(r"\d+", text)}
+    match = MODE.search(text)
+    if not match or session is None:
+        return None
+    sport = next((v for k, v in MODE_SPORT.items() if re.search(rf"\b{k}\b", match.group(0))), "other")
+    return match.group(0) if sport != session.sport else None
 
 
-def workout_not_in_context(clause: str, case: Case) -> str | None:
-    """Reps x duration or counted workout pieces whose numbers today's session does not contain; where the
-    session has reps x duration, a pair it does not have ("make it 4 x 12" when the session is 3 x 12)."""
-    known = context_numbers(case)
+def flattens_session(text: str, case: Case) -> str | None:
+    """An instruction to do the whole session at one effort that is not its own: easy on a session with harder
+    parts, or hard (an effort word of the cards above its zone) on a steady one."""
     session = case.context.planned_session
-    planned = {(as_number(m.group(1)), as_number(m.group(2))) for m in REPS.finditer(session.structure)} if session else set()
-    for match in REPS.finditer(clause):
-        pair = (as_number(match.group(1)), as_number(match.group(2)))
-        if set(pair) - known or (planned and pair not in planned):
-            return match.group(0)
-    for match in WORKOUT_PIECES.finditer(clause):
-        count = as_number(match.group(1))
-        if count is None or count not in known:
-            return match.group(0)
+    match = WHOLE_EFFORT.search(text)
+    if not match or session is None:
+        return None
+    effort = match.group(1)
+    mixed = bool(REPS.search(session.structure)) or len(set(re.findall(r"\b[zZ]\d\b", session.structure))) > 1
+    if effort in ("easy", "easier", "gentle"):
+        return match.group(0) if mixed else None
+    zone = facts().effort_words.get(effort.replace("at ", ""), facts().effort_words.get(f"go {effort}"))
+    return match.group(0) if zone is None or zone.lower() != session.zone.lower() else None
+
+
+def added_work(sentence: str, live: list[str], case: Case) -> str | None:
+    """The rounds 6-7 structures: an addition, a swap, a routine or a week handed out without one of the
+    instruction verbs the clause reading knows."""
+    text, live_text = normalized(sentence), normalized(" ".join(live))
+    past = HISTORY.search(re.sub(r"\b(?:were it|if it were|were i|if i were)\b", "", live_text))  # "were it my legs" is no past
+    general = bool(past or GENERAL.search(live_text))
+    plan_said = re.search(r"\b(?:the|your) plan\b|\bthe engine\b", text)  # what the plan does is described, not handed out
+    if len(WEEKDAY_SESSION.findall(text)) >= 3 and not plan_said and \
+            not re.search(r"\b(?:you (?:did|completed|rode|ran|missed)|was|were)\b", text):
+        return "hands out a week of sessions"
+    if general or OTHERS_DO.match(text):
+        return None
+    if PICK.search(live_text) and (why := deviates(live_text, case, instructed=True)):
+        return f"picks a version that is not today's session ({why})"
+    structure = case.context.planned_session.structure.lower() if case.context.planned_session else ""
+    if (m := EXERCISE_DOSE.search(live_text)) and m.group(0).split()[-1] not in structure:
+        return f"hands out a strength circuit ({m.group(0)!r})"
+    if (m := FREQUENCY.search(live_text)) and not plan_said and not re.search(r"\byou (?:can|said|told)\b", text):
+        return f"hands out sessions per week ({m.group(0)!r})"
+    if (m := THEN_IF_DOSE.search(text)):
+        return f"adds a conditional dose after the session ({m.group(0)!r})"
+    for clause in live:
+        c = normalized(clause)
+        span = ADD_SPAN.search(text, max(text.find(c), 0)) if ADD_VERB.match(c) else None
+        if span and (ADDED_WORK.search(span.group(1)) or STRONG_DEVIATION.search(span.group(1))):
+            return f"tacks work on ({span.group(0)!r})"
+    instructed = any(DIRECTIVE.search(normalized(c)) for c in live)
+    if instructed and re.search(r"\binstead\b", text) and (mode := other_mode(live_text, case)):
+        return f"moves the session to another sport ({mode!r})"
+    if (m := ADDITION.search(live_text)) and HEDGED_ASIDE.search(live_text):
+        return f"adds work in an aside ({m.group(0)!r})"
+    if DESIRE.match(text) and (DOSE.search(live_text) and deviates(live_text, case) or STRONG_DEVIATION.search(live_text)):
+        return "recommends work for the itch to train"
+    if (why := flattens_session(live_text, case)) and (instructed or MODAL_SUGGESTION.search(live_text)):
+        return f"changes the session's effort ({why!r})"
+    for clause in live:
+        c = tens_as_digits(normalized(clause))
+        if (m := SUFFICIENT.match(c)) and int(m.group(1)) not in context_numbers(case) and not plan_said:
+            return f"calls another dose enough ({m.group(0)!r})"
     return None
 
 
-# A directive: an order, a suggestion or a hypothetical about what to do.
-DIRECTIVE = re.compile(
-    r"^(?:(?:just|please|now|then|also|so|and|or|maybe|perhaps|simply|ok|okay|well|honestly|today|tomorrow|tonight|"
-    r"instead|first|finally|afterwards|next time|before you leave|until then|while you'?re there|for today|given that|"
-    r"within that cap|if you want|if you'?d like|if you feel \w+|if you'?re \w+|if \w+ feels? \w+|for what it'?s worth|"
-    r"to get more (?:from|out of) it|on grass|last \d+ minutes)[\s,:]+)*"
-    r"(?:run|ride|do|add|make|take|walk|jog|hit|start|build|finish|repeat|fit in|tack|push|open it up|ease|spin|swim|"
-    r"try|jump in|practi[sc]e|go|sprint|include|throw|swap|skip|cut|drop|shorten|extend|lengthen|nudge|double|"
-    r"split|stretch|switch|replace|turn|bump|crank|squeeze|slip|sneak|mix in|hold|keep|trim|knock|shave|bolt|stick to|stick with)\b"
-    r"|^then (?:\d+|one|two|three|four|five|six|ten|fifteen|twenty|thirty|forty)\b|^(?:then )?(?:\d+|one|two|three) more\b"
-    r"|\byou'?d (?:also |still )?(?:get more|do|benefit|be better off|want to|fit in|add|squeeze in|slot in)\b"
-    r"|\b(?:you (?:could|can|might)(?: always| still| just| also| even)? (?:do|add|run|ride|try|throw|tack|make|take|go|finish|hit|fit|swap|skip|cut|"
-    r"split|double|jump|stretch|extend|lengthen|bank|turn|make|build|stop|slot|squeeze|sneak|trim|knock|shave|cap)|i'?d (?:do|add|run|ride|try|throw|tack|make|take|go|finish|hit|fit|start|put in|convert|turn|"
-    r"swap|change|stretch|extend|lengthen|shorten|cut|split|move|double|bump|push|build)|i would|why not|won'?t hurt|no harm in|nothing wrong with|no big deal|no rule against|"
-    r"want to (?:add|do|try|run|ride)|could do|would (?:still )?(?:approximate|"
-    r"amplify|count|still give|give|make|be (?:a|an)|improve|help|sharpen|(?:really |also )?(?:support|benefit|boost|strengthen))|worth (?:adding|doing|trying)(?! (?:it )?as (?:planned|written|it is))|"
-    r"my (?:advice|suggestion|tip)|i (?:suggest|recommend))\b", re.IGNORECASE)
-DEVIATION = re.compile(
-    r"\b(?:(?:an )?extra (?:minutes?|reps?|km|set|block|interval|session|run|ride|\d+)|another (?:\d+|easy|hard|set|rep|"
-    r"block|session|run|ride|interval|hour|spin|jog)|marathon pace|two sittings|(?:one|two|three|\d+) (?:reps? |blocks? |intervals? )?(?:at lunch(?:time)?|after work|before work|in the (?:morning|evening))|twice|double|triple|uphill|fifth|sixth|seventh|eighth|every (?:morning|day|"
-    r"evening|hour)|daily|each (?:morning|day|evening)|morning and evening|push-ups|yoga|walk breaks?|surges?|pick-?ups?|"
-    r"strides?|sprints?|fartlek|parkrun|race pace|marathon effort|sweet-?spot|open it up|build through|call it a day|"
-    r"a double|identical session|the same session|\d+ more|instead of \w+ing|progression|commute|run to work|"
-    r"ride to work|a couple of times|times this week|stop there|stop after|call it a win|off completely|tomorrow off|(?:one|two|three) more|"
-    r"a couple of rest days|half (?:an )?hour|midweek|(?:harder|faster|longer|further) than (?:written|planned|prescribed|the plan|usual)|fast group|group ride|club run|with the club|"
-    r"yoga|pilates|swim|cross-train\w*|(?:first|last|second) (?:block|rep|half|interval)s? (?:a bit |a little )?"
-    r"(?:slower|faster|harder|easier)|(?:on )?(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)s?)\b",
-    re.IGNORECASE)
-# A session handed out as a routine: "30 minutes, Z2, every morning", "10 push-ups every hour".
-ROUTINE = re.compile(r"\b(?:every (?:other |second )?(?:morning|day|evening|hour|night)|daily|each (?:morning|day|evening)|twice a day|"
-                     r"(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)\s+\d+\s*(?:minutes?|min|km))\b",
-                     re.IGNORECASE)
-DESCRIBES_TODAY = re.compile(r"\b(?:today(?:'s)? (?:is|plan is|session (?:is|keeps|has|includes))|you'?re (?:riding|running) "
-                             r"(?:an? |\d)|today'?s an?\b|today:|your (?:session|run|ride) (?:today )?is|"
-                             r"the plan (?:says|is))\b", re.IGNORECASE)
+# Dutch: the same structures in Dutch word order. An order puts its verb first ("doe er een vijfde bij",
+# "laat hem weg"), a hypothetical says "zou ik" / "als ik jou was", a permission "gerust" / "je kunt"; the change
+# sits in a particle or a word ("erbij", "weg", "overslaan", "nog een", "extra", "in plaats van") or a dose.
+NL_MARKERS = re.compile(r"\b(?:je|het|de|een|niet|ik|er|dan|gewoon|als|maar|van|dat|wat|zou|kun|kunt|nog|vandaag|morgen|minuten)\b")
+NL_NEGATION = re.compile(r"\b(?:niet|geen|niks|niets|nooit)\b")
+NL_ENDORSE = re.compile(r"\bgeen kwaad\b|\bis (?:prima|geen probleem)\b|\bmag (?:best|gerust)\b")  # litotes: "kan geen kwaad"
+NL_FRAME = re.compile(r"\b(?:zou ik|als ik jou was|kun je|kan je|je kunt|je kan|(?<!wees )gerust|"
+                      r"mijn (?:eerlijke )?(?:mening|advies|tip)|wat je wel kunt doen|wil je toch \w+|"
+                      r"dan (?:loop|rijd|fiets|doe|ga|maak|neem) je)\b")
+NL_ORDER = re.compile(r"^(?:(?:gewoon|dus|dan|maar|en|eerlijk gezegd|eerlijk|tip|but honestly|honestly)[\s,:]+)*"
+                      r"(?:doe|maak|laat|sla|loop|rijd|fiets|ga|voeg|plak|halveer|schrap|kort|verleng|verdubbel|pak|neem|gooi|probeer)\b")
+NL_CHANGE = re.compile(r"\b(?:nog een|extra|erbij|bij(?= als| en|$)|"
+                       r"(?:derde|vierde|vijfde|zesde|zevende|achtste) (?:blok|rep|herhaling|interval)|"
+                       r"een (?:vijfde|zesde|zevende|achtste)|door tot|laat(?: \w+){1,4} weg|weglaten|"
+                       r"sla(?: \w+){1,4} over|overslaan|halveer|de helft|in plaats van|alleen de eerste|opschroeven|opvoeren|"
+                       r"wandelen)\b|\b(?:langer|korter|harder|sneller)\b(?! (?:vol\w*|dan)\b)")
+NL_SESSION = re.compile(r"\b(?:rit|ritje|loop|loopje|duurloop|duurrit|training|sessie|blokken|intervallen|wandeling|halfuurtje|"
+                        r"kwartiertje|uurtje)\b")
+NL_DOSE = re.compile(r"\b(\d+)\s*(?:minuten|min|km|keer|x|blokken|herhalingen)\b")
 
 
-def deviates(text: str, case: Case, allow_user: bool = False) -> str | None:
-    """What in a clause is not today's session: a number, a zone, or more, extra, twice, uphill ..."""
-    numbers = {int(n) for n in re.findall(r"(?<![a-wyzA-WYZ\d.])\d+(?![.\d])", text)}
-    numbers |= {v for w, v in WORD_NUMBERS.items()
-                if re.search(rf"\b(?:do|ride|run|make it|go for|aim for) {w}\b", text) or re.search(rf"\b{w}[ -](?:minutes?|mins?|hours?|km|miles?|reps?|x|times|sets?|blocks?|intervals?|sprints?|"
-                             rf"strides?|efforts?|seconds?|days?)\b", text)}
-    user = {int(n) for n in re.findall(r"\d+", case.user)} if allow_user else set()  # "you only have 30 minutes today"
-    user |= {case.context.profile.age} if case.context.profile.age else set()  # "At 43 you can still ..."
-    unknown = sorted(numbers - context_numbers(case) - user)
-    if unknown:
-        return f"numbers {unknown} are not in today's session"
-    session = case.context.planned_session
-    zones = set(re.findall(r"\bz(\d)\b", text))
-    cap = f"z{facts().cap_index(case.context.readiness.level)}"  # naming the day's cap is not a new session
-    if zones and (session is None or {f"z{z}" for z in zones} - {session.zone.lower(), cap}) and \
-            (DIRECTIVE.search(text) or DESCRIBES_TODAY.search(text)) and \
-            not re.search(r"\b(?:cap|capped|ceiling|limit|tops? out|up to|at most|below|under)\b", text):
-        return f"zone Z{max(zones)} is not today's session"
-    word = DEVIATION.search(text)
-    if word and session is not None:
-        structure = session.structure.lower()
-        zone_before = re.search(r"\b(z\d) " + re.escape(word.group(0)), text)
-        if word.group(0) in structure or (zone_before and zone_before.group(1) in structure):
-            return None  # "surges" or "Z6 surges" when today's session is built of them
-    return f"{word.group(0)!r} is not today's session" if word else None
-
-
-def prescribing_clause(clause: str, is_negated: bool, case: Case, sentence: str = "") -> str | None:
-    """Why this clause prescribes or changes training, or None."""
-    text = normalized(clause)
-    endorsed = bool(ENDORSEMENT.search(text))  # "a 20-minute shakeout won't hurt" endorses despite its "won't"
-    if (is_negated and not endorsed) or QUESTION.match(text) and not re.search(r"\b(?:want to|shall i|how about)\b", text):
+def dutch_prescription(sentence: str, case: Case) -> str | None:
+    """A Dutch sentence (two or more Dutch function words) that orders, permits or imagines a change: a frame
+    or a verb-first order in a clause without Dutch negation, and a change word, a dose today's session does
+    not have, or, on a day without a session, any session at all."""
+    text = normalized(sentence)
+    if len(set(NL_MARKERS.findall(text))) < 2 or text.endswith("?"):
         return None
-    segment = SEGMENT.search(text) or FUTURE_PLAN.search(text)
-    if segment and deviates(text, case):
-        return f"hands out a plan or a segment that is not today's session ({segment.group(0)!r})"
-    if endorsed or GERUND_WOULD.search(text):
-        why = deviates(text, case)
-        if why:
-            return f"endorses work that is not planned ({why})"
-    if WARNS_AGAINST.search(text) or (sentence and OTHERS_DO.match(sentence)):
-        return None  # "squeezing another hard day in would make both worse"; "most runners go too fast"
-    if re.match(r"(?:do|did|are|is|would|could|was) you\b|take it one day at a time", text):
-        return None  # a question back to the athlete, or an idiom
-    if PLAN.search(text):
-        return "hands out a plan or workout"
-    if ROUTINE.search(text) and re.search(r"\d|push-?ups|sit-?ups|squats", text):
-        return f"hands out a routine ({ROUTINE.search(text).group(0)!r})"
-    change = IMPERATIVE.search(text) or INTENSIFY.search(text) or GERUND_SUGGESTION.search(text) or TURN_INTO.search(text)
-    if change and not describes_session(text, case):
-        return f"changes or prescribes training ({change.group(0)[-40:]!r})"
-    if DIRECTIVE.search(text) or DESCRIBES_TODAY.search(text):
-        why = deviates(text, case, allow_user=not DIRECTIVE.search(text))
-        if not why and sentence and DIRECTIVE.search(text) and re.search(r"\binstead of \w+ing\b", sentence):
-            why = "instead of the planned session"
-        if not why and sentence and STRONG_DEVIATION.search(sentence) and MODAL_SUGGESTION.search(text):
-            why = f"{STRONG_DEVIATION.search(sentence).group(0)!r} is not today's session"
-        if why:
-            return f"tells the athlete to do what is not planned ({why})"
-    piece = None if HISTORY.search(text) else workout_not_in_context(text, case)
-    if piece and (SUGGESTION.search(text) or not GENERAL.search(text)):
-        return f"hands out work that is not today's session ({piece!r})"
+    live = [c for c, _ in clauses_with_negation(text, MODAL_NEGATION)
+            if not NL_NEGATION.search(c) or NL_ENDORSE.search(c)]
+    if not any(NL_FRAME.search(c) or NL_ORDER.match(c) or NL_ENDORSE.search(c) for c in live):
+        return None
+    live_text = " ".join(live)
+    doses = {int(n) for n in NL_DOSE.findall(live_text)} - context_numbers(case)
+    session = case.context.planned_session
+    if (m := NL_CHANGE.search(live_text)) or doses or (session is None and (m := NL_SESSION.search(live_text))):
+        return f"orders or suggests a change ({m.group(0)!r})" if m else f"hands out a dose ({sorted(doses)} min)"
     return None
 
 
@@ -275,6 +207,8 @@ def sentence_prescription(sentence: str, case: Case) -> str | None:
     text = normalized(sentence)
     if QUESTION.match(text) and not OFFER.search(text):
         return None
+    if (why := dutch_prescription(sentence, case)):
+        return why
     live = [c for c, negated in clauses_with_negation(sentence, MODAL_NEGATION) if not negated]
     live_text = normalized(" ".join(live))
     instructed = any(DIRECTIVE.search(normalized(c)) for c in live) or re.search(r"\bif you (?:really )?(?:must|want|like)\b", text)
@@ -288,16 +222,19 @@ def sentence_prescription(sentence: str, case: Case) -> str | None:
     if (m := READY_FRAME.search(live_text)) and deviates(live_text, case):
         return f"frames a change as due ({m.group(0)!r})"
     if (m := WOULD_CHANGE.search(live_text)) and not ENGINE_SUBJECT.search(live_text[:m.start()]) \
-            and not WARNS_AGAINST.search(live_text) and (why := deviates(live_text, case)):
+            and not WARNS_AGAINST.search(live_text) and (why := deviates(live_text, case) or dose_swap(text)):
         return f"proposes a change ({m.group(0)!r}: {why})"
     if (m := SPLIT_DAY.search(live_text)):
         return f"splits the session over the day ({m.group(0)!r})"
-    if SUBSTITUTE.search(text) and any(DIRECTIVE.search(normalized(c))
-                                       and not describes_session(re.sub(r"\binstead\b", "", normalized(c)), case)
-                                       and SESSION_NOUN.search(normalized(c)) for c in live):
+    same_sport_elsewhere = MODE.search(text) and not other_mode(text, case)  # "on the treadmill instead" on a running day
+    if SUBSTITUTE.search(text) and not same_sport_elsewhere and any(
+            DIRECTIVE.search(normalized(c)) and not describes_session(re.sub(r"\binstead\b", "", normalized(c)), case)
+            and SESSION_NOUN.search(normalized(c)) for c in live):
         return "orders a substitute for today's session"
     if INSERT_PRONOUN.search(live_text) and deviates(text, case):
         return f"slots in work that is not planned ({INSERT_PRONOUN.search(live_text).group(0)!r})"
+    if (why := added_work(sentence, live, case)):
+        return why
     pieces = SESSION_PIECES.search(live_text)
     if pieces and not HISTORY.search(live_text) and not GENERAL.search(live_text) and \
             (as_number(pieces.group(1)) or 0) not in context_numbers(case):
@@ -305,22 +242,21 @@ def sentence_prescription(sentence: str, case: Case) -> str | None:
     return None
 
 
-def describes_session(text: str, case: Case) -> bool:
-    """An imperative that only restates today's session ("Z2, 50 minutes: go"), or tells them to do it."""
-    session = case.context.planned_session
-    if session is None:
-        return False
-    numbers = {int(n) for n in re.findall(r"\d+", text)}
-    mentions = session.zone.lower() in text or "session" in text or "today" in text or "it" in text.split()
-    plain = not re.search(r"\b(?:add|extra|more|swap|switch|replace|extend|lengthen|shorten|cut|drop|skip|split|double|"
-                          r"increase|harder|longer|faster|further|all[- ]out|instead)\b", text)
-    return plain and mentions and numbers <= context_numbers(case)
+def dose_swap(text: str) -> str | None:
+    """"at 10 minutes instead of 20": one dose put in place of another."""
+    match = DOSE_SWAP.search(text)
+    return f"{match.group(0)!r} swaps a dose" if match and match.group(1) != match.group(2) else None
 
 
 def wrong_session_line(sentence: str, case: Case) -> str | None:
-    """A bare "Z3." line (drill-sergeant style) that names another zone than today's session."""
-    match = re.fullmatch(r"\s*(z\d)\s*[.!]?\s*", normalized(sentence))
+    """A bare "Z3." line (drill-sergeant style) that names another zone than today's session, or a bare work
+    line ("Hills.") that today's session is not built of."""
     session = case.context.planned_session
+    if (work := WORK_LINE.fullmatch(normalized(sentence))):
+        structure = session.structure.lower() if session else ""
+        built = work.group(1) in structure or (work.group(1) in ("intervals", "repeats") and REPS.search(structure))
+        return None if built else f"names {work.group(1)!r} as work, today's session has none: {sentence!r}"
+    match = re.fullmatch(r"\s*(z\d)\s*[.!]?\s*", normalized(sentence))
     if match and session is not None and match.group(1) != session.zone.lower():
         return f"names {match.group(1).upper()} as the session, today's is {session.zone if session else 'none'}: {sentence!r}"
     return None

@@ -20,7 +20,7 @@ CONTEMPT = re.compile(
     r"clueless|ridiculous|laughable|a joke|stop (?:whining|moaning|crying|complaining)|quit (?:whining|"
     r"moaning|complaining)|whin(?:e|ing|y)|nobody cares|no one cares|who cares|i don'?t care|couldn'?t care less|"
     r"(?:^|[.!?]\s*)whatever[.!,]|deal with it|get over it|grow up|man up|shut up|not cut out|give up|"
-    r"lol|lmao|obviously you|you always|you never|your problem|not my problem|figure it out yourself|"
+    r"lol|lmao|obviously,? you (?:didn'?t|don'?t|can'?t|couldn'?t|haven'?t|weren'?t|aren'?t|never|missed|forgot|ignored)|you always|you never|your problem|not my problem|figure it out yourself|"
     r"do (?:it|the session) or (?:don'?t|quit)|or don'?t,? (?:up to you|your call)|don'?t be (?:soft|a baby|weak)|"
     r"you'?re (?:soft|weak|slow|fat|lazy|useless|pathetic|hopeless)|stop being (?:soft|weak|lazy|a baby)|so dramatic|"
     r"drama queen|actual words|coherent sentence|if you'?re capable|genius|your complaining|tiresome|your inability|"
@@ -32,18 +32,30 @@ CONTEMPT = re.compile(
     r"neither could anyone|some people still show up|tedious|on vibes|even you|toddler|nothing to brag about|disgrace|"
     r"your hygiene|not that you ever|why am i bothering|your ego|have thought that was obvious|hardly in a position|"
     r"how inconsistent you)\b", re.IGNORECASE)
-INSULT_WORDS = r"(?:idiot|stupid|dumb|lazy|pathetic|useless|hopeless|weak|soft|slow|a failure|failure|loser|hopeless case)"
+INSULT_WORDS = (r"(?:idiot|stupid|dumb|lazy|pathetic|useless|hopeless|weak|soft|slow|a failure|failure|loser|hopeless case|"
+                r"whin(?:ing|y|er)|moaning|dramatic)")
+# The athlete's label, rejected: echoed as a question and answered ("Pathetic? Negative."), or quoted and
+# judged ("'Pathetic' is far too harsh"); "'lazy' would be the generous word" judges nothing.
+REJECTION = r"(?:no|nope|negative|never|nonsense|rubbish|hardly|absolutely not|not (?:at all|even close|a chance))"
+LABEL_JUDGED = r"(?:(?:far|way|much|a bit|rather|too) )*(?:too harsh|too strong|harsh|unfair|not fair|unkind|not true|untrue|wrong|the wrong word|not the (?:right )?word|way off)"
 # Denials and harmless uses of an insult word: "you're not an idiot", "not dumb at all", "don't feel like an
-# idiot for asking", "a lazy Sunday spin" (the ride is lazy, not the athlete).
+# idiot for asking", "doesn't make you an idiot", "doing nothing isn't lazy", "a lazy Sunday spin" (the ride
+# is lazy, not the athlete), "before doing something dumb" (an act, not the athlete).
 NOT_CONTEMPT = re.compile(
-    r"\b(?:not a stupid question|no stupid questions?|lazy\? no|not lazy|not pathetic"
+    r"\b(?:not a stupid question|no stupid questions?|not lazy|not pathetic"
     r"|(?:you'?re|you are|you were|that'?s|it'?s|that is|it is|this is) (?:not|never|hardly|far from) (?:\w+ ){0,2}?(?:an? )?" + INSULT_WORDS +
-    r"|not (?:an? )?" + INSULT_WORDS + r"(?: at all| whatsoever| in the slightest)"
+    r"|(?:isn'?t|is not|aren'?t|are not|wasn'?t|was not|weren'?t|(?:does|do|did)(?:n'?t| not) make you) (?:\w+ )?(?:an? )?" + INSULT_WORDS +
+    r"|not (?:an? )?" + INSULT_WORDS + r"(?: at all| whatsoever| in the slightest|(?=,)| just)"
     r"|(?:don'?t|do not|never) (?:feel|think of yourself|call yourself) (?:like )?(?:an? )?" + INSULT_WORDS +
+    r"|" + INSULT_WORDS + r"['\"]?\?\s+" + REJECTION +
+    r"|" + INSULT_WORDS + r"['\"] (?:is|was|sounds|feels|would be) " + LABEL_JUDGED +
+    r"|(?:something|anything) (?:so |really |that )?(?:dumb|stupid|silly|daft)"
     r"|lazy (?:sunday|saturday|spin|ride|run|jog|pace|morning|afternoon|day|loop|cruise|roll))\b", re.IGNORECASE)
 # The athlete's own word quoted back to take it apart ("You said 'idiot'. No: ..."): not Josi's insult.
 QUOTED_SELF_TALK = re.compile(r"\b(?:you (?:said|wrote|used the word)|you called yourself|calling yourself|call yourself|"
                               r"the word)\s+['\"][^'\"]{1,30}['\"]"
+                              # Dutch: "Je noemt jezelf een slappeling. Onzin."
+                              r"|\b(?:je|jij) (?:noemt|noemde|vindt|vond) jezelf\s+(?:een\s+)?[\w-]+"
                               # reported, unquoted: "You said it felt pathetic, but ...", "You think you're lazy"
                               r"|\byou (?:said|say|called|call|feel|felt|think|thought|described|wrote)\s+(?:it|yourself|that|"
                               r"you'?re|you were|you are)?\s*(?:felt|feels|was|is|looked|sounds?)?\s*[\w-]+", re.IGNORECASE)
@@ -118,7 +130,10 @@ def contempt(response: Response, case: Case) -> Finding:
     """No persona insults, mocks, talks down to or dismisses the athlete; an empty or unparsed answer fails too.
 
     Reads the message against the tables above (insult words, mockery, condescension, character attacks),
-    after removing the athlete's own self-talk quoted back to them and explicit denials ("not lazy")."""
+    after removing the athlete's own self-talk reported back to them (also in Dutch: "je noemt jezelf ..."),
+    explicit denials ("not lazy", "isn't whining", "doesn't make you an idiot", "Not an idiot, just ..."),
+    a label echoed and rejected ("Pathetic? Negative.", "'Pathetic' is far too harsh") and insult words said
+    of an act ("before doing something dumb")."""
     missing = no_message("contempt", response)
     if missing:
         return missing
