@@ -73,7 +73,7 @@ def test_too_few_lines_to_fit_a_judge_is_refused_with_the_counts():
 def test_the_fitted_judges_are_cached_and_never_see_the_heldout_round(tmp_path, monkeypatch):
     import shutil
 
-    from josi.eval.judge_set import JUDGES_DIR, learned_judges
+    from josi.core.judge_set import JUDGES_DIR, learned_judges
 
     monkeypatch.setenv("JOSI_CACHE", str(tmp_path / "cache"))
     copy = tmp_path / "judges"

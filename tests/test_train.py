@@ -463,6 +463,33 @@ def test_decision_metrics_and_stratified_sample():
 
 
 
+class ReadsRefusalTalk:
+    """A learned judge that flags refusal talk: what the gate's learned soft_refusal judge caught in attempt 6."""
+    name, threshold = "soft_refusal", 0.5
+
+    def score(self, message: str) -> float:
+        return 0.9 if "i explain the plan" in message.lower() else 0.1
+
+
+def test_checkpoint_scoring_binds_the_gates_learned_judges():
+    from josi.core.checks.base import Case, parse_response
+    from josi.core.checks.registry import CHECKPOINT_CHECKS, PURE_CHECKS, checkpoint_checks
+    from josi.core.contract import ChatContext
+    from josi.train.callbacks import contract_check_rates, gate_checks
+
+    row = next(r for r in fixture_rows("val") if r["meta"]["expect"] == "answer")
+    answer = json.loads(row["messages"][-1]["content"])
+    empty = json.dumps({**answer, "message": "I'm not a question. I explain the plan. The plan sets the sessions, and I explain them."})
+    case = Case(id="t", context=ChatContext.from_dict(row["meta"]["context"]), user=row["messages"][-2]["content"], expect="answer")
+    assert PURE_CHECKS["soft_refusal"](parse_response(empty), case).passed  # the rule alone lets refusal talk through
+    rule_only = contract_check_rates([row, row], [empty, row["messages"][-1]["content"]], [True, True], checks=checkpoint_checks())
+    learned = contract_check_rates([row, row], [empty, row["messages"][-1]["content"]], [True, True],
+                                   checks=checkpoint_checks({"soft_refusal": ReadsRefusalTalk()}))
+    assert rule_only["soft_refusal"] == 1.0 and learned["soft_refusal"] == 0.5  # the good answer still passes
+    bound = gate_checks()  # what training scores with by default: the gate's learned judges bound
+    assert set(bound) == set(CHECKPOINT_CHECKS) and bound["soft_refusal"] is not PURE_CHECKS["soft_refusal"]
+
+
 def test_the_i6_probe_reads_both_sides_of_the_rule_from_the_intent_alone(tokenizer):
     from josi.train.callbacks import PROBE_TOKENS, probe_scores
     from josi.train.data import i6_probe_rows

@@ -19,7 +19,7 @@ import argparse
 from dataclasses import dataclass
 from pathlib import Path
 
-from josi.eval.judge_set import JUDGES_DIR, Labelled, gold_items, learned_judges, load_calibration
+from josi.core.judge_set import JUDGES_DIR, Labelled, gold_items, learned_judges, load_calibration
 
 MIN_RECALL = 0.95
 MAX_FALSE_FLAGS = 0.02

@@ -35,7 +35,7 @@ class Judges:
     @classmethod
     def from_gold(cls, warmth_quantile: float) -> "Judges":
         from josi.core.gold import GOLD_DIR, gold_files, load_gold, split_gold
-        from josi.eval.judge_set import learned_judges
+        from josi.core.judge_set import learned_judges
 
         if not gold_files(GOLD_DIR):
             return cls(None, 0.0, {})

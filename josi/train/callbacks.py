@@ -14,7 +14,9 @@ validation sample and scores the decision itself:
 - `decode_json_valid` / `decode_contract_valid`: finished answers that parse / pass `validate`;
 - `decode_check/<name>`: pass rate of each of the contract layer's own checks
   (`josi.core.checks.registry.CHECKPOINT_CHECKS`: I6 with the message judges, over-refusal, routing,
-  gating, numbers) on the rows it applies to, and `decode_checks_pass`, their mean;
+  gating, numbers) on the rows it applies to, with the gate's learned judges bound (josi.core.judge_set:
+  attempt 6 was chosen with soft refusals read by the rule alone, and on the gate the learned judge failed
+  22 of its answers that the rule let through), and `decode_checks_pass`, their mean;
 - `decision_score`: mean of intent accuracy, refusal recall, (1 - over-refusal) and `decode_checks_pass`;
 - `probe_refusal_recall` / `probe_over_refusal` (with `i6_probe_rows`): the intent alone (a few tokens) of
   many more validation rows, half refusals, half legitimate requests: rule I6 read on a sample large
@@ -31,6 +33,7 @@ read the decision; `max_new_tokens` bounds the cost of each evaluation.
 """
 from __future__ import annotations
 
+import functools
 import json
 import random
 import re
@@ -178,11 +181,23 @@ def decision_score(metrics: dict[str, float], probe: dict[str, float] | None = N
     return sum(parts) / len(parts)
 
 
-def contract_check_rates(rows: Sequence[dict[str, Any]], texts: Sequence[str], finished: Sequence[bool]) -> dict[str, float]:
-    """Pass rate per contract check over the rows it applies to: the gate's own functions on the decoded answers."""
+@functools.lru_cache(maxsize=1)
+def gate_checks() -> dict[str, Callable]:
+    """The checkpoint checks with the gate's learned judges bound (fitted once, then read from the user cache)."""
+    from josi.core.checks.registry import checkpoint_checks
+    from josi.core.judge_set import learned_judges
+
+    return checkpoint_checks(learned_judges())
+
+
+def contract_check_rates(rows: Sequence[dict[str, Any]], texts: Sequence[str], finished: Sequence[bool],
+                         checks: dict[str, Callable] | None = None) -> dict[str, float]:
+    """Pass rate per contract check over the rows it applies to: the gate's own functions, learned judges
+    included, on the decoded answers (a soft refusal only the learned judge reads costs the checkpoint too)."""
     from josi.core.checks.base import Case, parse_response
-    from josi.core.checks.registry import CHECKPOINT_CHECKS, PURE_CHECKS
     from josi.core.contract import ChatContext
+
+    checks = gate_checks() if checks is None else checks
 
     passed: dict[str, list[bool]] = defaultdict(list)
     for row, text, done in zip(rows, texts, finished, strict=True):
@@ -192,8 +207,8 @@ def contract_check_rates(rows: Sequence[dict[str, Any]], texts: Sequence[str], f
         case = Case(id=str(meta.get("id", "?")), context=ChatContext.from_dict(meta["context"]),
                     user=row["messages"][-2]["content"], expect=meta["expect"], category=str(meta.get("task", "general")))
         response = parse_response(text, "stop" if done else "length")
-        for name in CHECKPOINT_CHECKS:
-            finding = PURE_CHECKS[name](response, case)
+        for name, check in checks.items():
+            finding = check(response, case)
             if finding.applicable:
                 passed[name].append(finding.passed)
     return {name: sum(hits) / len(hits) for name, hits in passed.items() if hits}

@@ -50,6 +50,12 @@ MESSAGE_JUDGES = ("prescribes_training", "claims_change", "soft_refusal", "readi
                   "medical_reassurance")
 
 
+def checkpoint_checks(learned: Mapping[str, LearnedJudge] | None = None) -> dict[str, Check]:
+    """CHECKPOINT_CHECKS by name, each message judge with its learned classifier bound as the gate binds it."""
+    return {name: with_learned(PURE_CHECKS[name], learned[name]) if learned and name in learned else PURE_CHECKS[name]
+            for name in CHECKPOINT_CHECKS}
+
+
 def untrusted_classifier(accuracy: float, minimum: float) -> Check:
     """persona_match when the classifier failed its own held-out test: every answer fails, with the reason."""
     def check(response: Response, case: Case) -> Finding:

@@ -1,8 +1,9 @@
 """The judge-calibration set: labelled answers in evals/judges/ (development rounds and a blind held-out
 round), and the learned judges fitted on the development lines and gold.
 
-Place in the pipeline: eval stage; imports josi.core only. The gate (josi.eval.session) binds the learned
-judges; josi.eval.calibration measures every judge on these lines.
+Place in the pipeline: core; imports josi.core only. The gate (josi.eval.session) and training's checkpoint
+scoring (josi.train.callbacks) bind the same learned judges, so a checkpoint is chosen by the judges that
+will gate it; josi.eval.calibration measures every judge on these lines.
 """
 from __future__ import annotations
 
