@@ -138,7 +138,7 @@ WORD_NUMBERS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, 
 
 
 TENS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90}
-UNITS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9}
+UNITS = {word: n for word, n in WORD_NUMBERS.items() if n < 10}  # one to nine
 SPELLED_TENS = re.compile(rf"\b({'|'.join(TENS)})(?:[- ]({'|'.join(UNITS)}))?\b")
 
 
