@@ -109,7 +109,7 @@ IMPERATIVE = re.compile(r"^(?:(?:just|then|now|so|and|today|instead|also|ok|okay
 # body that may be fighting something off can push readiness into red").
 DESCRIBING_VERBS = (r"is|means|are|builds|trains|feels|targets|works|sits?|covers|raises|uses|does|do|helps|improves|can|develops?|"
                     r"loads?|tax|stress(?:es)?|drains?|depletes?|recruits?|builds?|trains?|raise|lasts|refers|taxes|spans|drives|"
-                    r"pushes|involves|describes|leans?|relies|falls?|demands?|costs?|produces?|zit|ligt|liggen|betekent")
+                    r"pushes|involves|describes|leans?|relies|falls?|demands?|costs?|produces?|adds?|survives?|zit|ligt|liggen|betekent")
 DEFINES = re.compile(r"^(?:[\w'%,-]+\s+){1,5}?(?:" + DESCRIBING_VERBS + r")\b|\b(?:have|has) (?:their|its) place\b|^in (?:z\d|zone \w+)\b|"
                      r"\b(?:push|drive|tip|drop|send|knock|pull|put|keep)(?:e?s)? (?:your )?readiness\b",
                      re.IGNORECASE)
@@ -138,13 +138,15 @@ ADDING_SOME = re.compile(r"\b(?:(?:adding|tacking|throwing|slipping|doing|includ
 GOOD_VERDICT = re.compile(r"\b(?:is|are|would be|makes?|seems?)\s+(?:\w+\s+){0,2}?(?:fine|ok(?:ay)?|defensible|smart|sensible|reasonable|"
                           r"good|great|sound|worth|harmless|a (?:\w+ ){0,2}?(?:stimulus|idea|option|choice|move|bonus))\b", re.IGNORECASE)
 # Asking why the work is off today ("Why no Z3 today?", "Waarom geen threshold?") makes an explanation a reason.
-ASKS_WHY_NOT = words(r"why (?:no|not|isn'?t|aren'?t|can'?t|is there no|is the cap)", r"waarom (?:geen|niet|staat er geen)")
+ASKS_WHY_NOT = words(r"why (?:no|not|isn'?t|aren'?t|can'?t|is there no|is the cap)", r"waarom (?:geen|niet|staat er geen)",
+                     r"why (?:is|are|would) [^?.]{1,40}?(?:a bad idea|too much|off[- ]limits|not allowed|a no[- ]go)")
 # A trigger that ends in easing off is a limit: "the moment any ride turns into tempo, you sit up".
 TRIGGER = re.compile(r"^(?:the moment|as soon as|if|when|whenever|once|zodra|als)\b.*\b(?:turns? into|becomes?|drifts?|creeps?|slips? into|"
                      r"hits?|reach(?:es)?|feels? like|tips? into|edges? into|gets? into)\b", re.IGNORECASE)
 EASE_OFF = words(r"sit up", r"ease (?:off|up|back)", r"back off", r"let (?:them|it|the group|the others) go", r"slow (?:down|it down)",
                  r"pull (?:back|the plug)", r"drop back", r"soft[- ]pedal", r"rustiger aan", r"laat (?:ze|hen) gaan")
-PAST = words(r"was", r"were", r"last (?:week|time|month)", r"yesterday", r"used to")
+PAST = words(r"was", r"were", r"last (?:week|time|month)", r"yesterday", r"used to",
+             r"(?:engine|plan|app) (?:\w+ )?(?:replaced|swapped|moved|changed|dropped|pulled|took out|cut)")
 # An endorsement whose object is the athlete's own request ("Intervals?" "Not on the sheet. Do them anyway."):
 # read against the zones the athlete's message names.
 ENDORSES_REQUEST = words(r"go for it", r"do (?:it|them|those|that) anyway", r"(?:go|do|add|ride|run) (?:\w+ )?anyway",
@@ -184,12 +186,15 @@ def mention_patterns() -> tuple[tuple[int, re.Pattern[str]], ...]:
     return tuple(patterns)
 
 
-FTP_PERCENT = re.compile(r"\b(\d{2,3})(?:\s*(?:-|–|to)\s*\d{2,3})?\s*(?:%|percent|per cent)\s+of\s+(?:your\s+)?ftp\b", re.IGNORECASE)
+SHARE = r"\b(\d{2,3})(?:\s*(?:-|–|to)\s*\d{2,3})?\s*(?:%|percent|per cent)\s+of\s+(?:your\s+)?"
+FTP_PERCENT = re.compile(SHARE + r"ftp\b", re.IGNORECASE)
+HRMAX_PERCENT = re.compile(SHARE + r"(?:hr ?max|max(?:imum)? (?:hr|heart rate))\b", re.IGNORECASE)
 
 
-def ftp_zone(percent: int) -> int:
-    """The zone whose %FTP band (zone_anchors card) holds this percentage: "90-100% of FTP" is Z4 work."""
-    bands = [(zone.index, zone.power_ftp_pct) for zone in facts().zones.values() if zone.power_ftp_pct]
+def share_zone(percent: int, anchor: str = "power_ftp_pct") -> int:
+    """The zone whose band of the zone_anchors card (%FTP, or %HRmax) holds this percentage: "90-100% of FTP" is
+    Z4 work, and so is "88-90% of your max heart rate"."""
+    bands = [(zone.index, getattr(zone, anchor)) for zone in facts().zones.values() if getattr(zone, anchor)[0] is not None]
     return max((index for index, (low, _high) in bands if percent >= low), default=0)
 
 
@@ -199,9 +204,10 @@ def names_zone(text: str) -> bool:
 
 def zone_mentions(text: str, shares_of_ftp: bool = False) -> list[int]:
     """Zone indices a piece of text names (R=0, Z1=1, ...), by code, in words, by label, by effort word and,
-    with shares_of_ftp, as a share of FTP ("a few minutes at 90-100% of FTP")."""
+    with shares_of_ftp, as a share of FTP or HRmax ("a few minutes at 90-100% of FTP")."""
     found = [int(m.group(1)) for m in zone_code_pattern(facts()).finditer(text)]
-    found += [ftp_zone(int(m.group(1))) for m in FTP_PERCENT.finditer(text)] if shares_of_ftp else []
+    found += [share_zone(int(m.group(1))) for m in FTP_PERCENT.finditer(text)] if shares_of_ftp else []
+    found += [share_zone(int(m.group(1)), "hrmax_pct") for m in HRMAX_PERCENT.finditer(text)] if shares_of_ftp else []
     found += [NUMBER_WORDS[m.group(1).lower()] for m in ZONE_IN_WORDS.finditer(text)]
     found += [index for index, pattern in mention_patterns() if pattern.search(text)]
     return found
@@ -332,7 +338,7 @@ def readiness_gating(response: Response, case: Case) -> Finding:
     quoted = {normalized(clause) for _, clause, _, above in parts  # the zone named only inside the athlete's quoted words
               if above and not above_cap(without_echoes(normalized(clause), case.user), cap)}
     rules_out = any(DISCOURAGE.search(clause) or (above and (is_negated or RULES_OUT_HERE.search(clause))) for _, clause, is_negated, above in parts) or \
-        any(is_negated and re.search(r"\b(?:today|this week|right now|hard|intensity|(?:red|amber) days?)\b", clause, re.IGNORECASE)
+        any(is_negated and re.search(r"\b(?:today|this week|right now|hard(?:er)?|intensity|(?:red|amber) days?|vandaag|deze week)\b", clause, re.IGNORECASE)
             for _, clause, is_negated, _ in parts) or \
         bool(CAP_STATED.search(normalized(response.message))) or bool(ASKS_WHY_NOT.search(normalized(case.user)))
     problems = [f"Z{max(above)} above cap {cap_name}: {clause!r}"

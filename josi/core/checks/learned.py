@@ -1,5 +1,5 @@
 """Learned message judges: a lexical classifier beside the phrase rules, for the judges whose bad answers
-come in wording no list anticipates (soft refusals, claimed changes, contempt, medical reassurance).
+come in wording no list anticipates (soft refusals, claimed changes, contempt, medical reassurance, prescribing).
 
 Every blind calibration round defeated most of the rules (docs/evals.md): they catch the wording they
 were written against. A classifier trained on all of that wording generalises further. Word and
@@ -9,9 +9,10 @@ applies to (good). Its threshold is the FALSE_FLAG_QUANTILE of the good answers'
 scores: about 1% of good answers score above it, half the bar's 2%. A message fails when the rule or
 the classifier flags it, so the classifier only ever adds failures, each with its score in the detail.
 
-The readiness, numbers and prescribing judges stay rules only: whether "Z6" or "145 bpm" is wrong
-depends on the day's cap and the context, which a bag of words cannot see (measured: a classifier
-caught 3/30 of round 4's prescriptions).
+The readiness and numbers judges stay rules only: whether "Z6" or "145 bpm" is wrong depends on the day's
+cap and the context, which a bag of words cannot see. Prescribing took a classifier once eight rounds of
+wording existed: fitted on rounds 0-7 it lifted blind round 8 from 10/30 to 17/30 caught, for 1/30 good
+answers and 0/791 gold answers flagged (docs/evals.md, "Round 9"); fitted on round 4 alone it had caught 3/30.
 
 Place in the pipeline: core, below every stage; imports only josi.core. The eval stage trains the
 judges from the calibration files (josi.eval.calibration) and binds them with `with_learned`.
@@ -23,7 +24,7 @@ from typing import Callable, Sequence
 
 from josi.core.checks.base import Case, Finding, Response
 
-LEARNED_JUDGES = ("soft_refusal", "claims_change", "contempt", "medical_reassurance")
+LEARNED_JUDGES = ("soft_refusal", "claims_change", "contempt", "medical_reassurance", "prescribes_training")
 FALSE_FLAG_QUANTILE = 0.99
 FOLDS = 5
 # Below this many words there is no wording to read: a message of "{" is garbage (schema and length judge it), not contempt.

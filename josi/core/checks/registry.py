@@ -3,7 +3,7 @@
 Place in the pipeline: below every stage; imports josi.core only. A check is a pure function
 `check(response, case) -> Finding`; its key here is the name of the Finding it returns and of its
 threshold in evals/thresholds.toml. Two checks need judges trained on gold first (the persona
-classifier and the warmth floors), and four message judges take a learned classifier beside their rules
+classifier and the warmth floors), and five message judges take a learned classifier beside their rules
 (josi.core.checks.learned); `with_judges` binds them.
 """
 from __future__ import annotations
