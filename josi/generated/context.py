@@ -3,7 +3,7 @@
 Do not edit; edit the cards. The pipeline itself reads the cards through josi.core, not through here;
 tests/test_knowledge.py fails when this file is stale.
 """
-CARDS_SHA256 = '8b781129ae4a6029e7a3340870fcb89515422d72311e8f5c85f30e383d216af3'
+CARDS_SHA256 = '08df8ee4a14fc5114be59b7caa483534fe4fb391d2d4c4094a294c3a3a0cfadb'
 
 SUMMARIES = {'energy_systems': 'Which energy systems power efforts of different lengths, what they burn, how long they '
                    'take to restore, and which systems each zone R to Z8 mainly trains.',
@@ -1628,8 +1628,16 @@ PROSE = {'energy_systems': '# Energy systems behind the zones\n'
                     'stand\n'
                     'beside the English ones ("wedstrijdtempo" is race pace; "versnellingen", plural, are '
                     'strides;\n'
-                    "the singular is also a bike's gear). The table below maps the everyday words for "
-                    'intensity to\n'
+                    "the singular is also a bike's gear). Athletes also name hard work by how it feels: the "
+                    'burn of Z6\n'
+                    '("make them burn", "verzuren", the legs going sour), emptying the tank or going to the '
+                    'well (close to\n'
+                    'all-out, Z7), a hard effort said with an adverb ("properly hard", "honestly hard", Z4), '
+                    'racing (a race\n'
+                    'effort is at least threshold, Z4), and the Dutch "vol aan de bak" (full gas, Z7). The '
+                    'talk test names zones too: "talking in short sentences"\n'
+                    'is tempo, Z3, and not being able to "get a word out" is past Z5. The table below maps '
+                    'the everyday words for intensity to\n'
                     'the lowest zone they mean, so a message that recommends "hill sprints" on a red day is '
                     'read as\n'
                     'the zone it names. The readiness checks read it; it is not advice on its own.'}

@@ -3,7 +3,7 @@
 Do not edit; edit the cards. The pipeline itself reads the cards through josi.core, not through here;
 tests/test_knowledge.py fails when this file is stale.
 """
-CARDS_SHA256 = '8b781129ae4a6029e7a3340870fcb89515422d72311e8f5c85f30e383d216af3'
+CARDS_SHA256 = '08df8ee4a14fc5114be59b7caa483534fe4fb391d2d4c4094a294c3a3a0cfadb'
 
 TABLES = {'energy_systems': {'systems': [{'duration_s_high': 10,
                                  'duration_s_low': 1,
@@ -1231,7 +1231,18 @@ TABLES = {'energy_systems': {'systems': [{'duration_s_high': 10,
                                       {'phrase': 'half marathon pace', 'zone': 'Z3'},
                                       {'phrase': 'wedstrijdtempo', 'zone': 'Z4'},
                                       {'phrase': 'sprintje', 'zone': 'Z8'},
-                                      {'phrase': 'versnellingen', 'zone': 'Z8'}],
+                                      {'phrase': 'versnellingen', 'zone': 'Z8'},
+                                      {'phrase': 'make them burn', 'zone': 'Z6'},
+                                      {'phrase': 'make it burn', 'zone': 'Z6'},
+                                      {'phrase': 'verzuren', 'zone': 'Z6'},
+                                      {'phrase': 'empty the tank', 'zone': 'Z7'},
+                                      {'phrase': 'go to the well', 'zone': 'Z7'},
+                                      {'phrase': 'properly hard', 'zone': 'Z4'},
+                                      {'phrase': 'honestly hard', 'zone': 'Z4'},
+                                      {'phrase': 'race it', 'zone': 'Z4'},
+                                      {'phrase': 'vol aan de bak', 'zone': 'Z7'},
+                                      {'phrase': 'talking in short sentences', 'zone': 'Z3'},
+                                      {'phrase': 'get a word out', 'zone': 'Z6'}],
                      'zones': [{'feel': 'barely working',
                                 'label': 'Recovery',
                                 'purpose': 'help the body recover',

@@ -72,6 +72,8 @@ COSTS = (r"too much", r"too hard", r"(?:rarely|not|never) a good idea", r"bad id
 DISCOURAGE = words(*DEFERS, *RULED_OUT, *COSTS)
 # Ruling out the work named in the same clause only ("please skip anything like threshold"); in "Skip the easy
 # bit and sprint the last stretch" the skip does not reach the sprint.
+# A clause that opens with "No"/"Geen" and a noun rules out the bare list items after it ("No sprints or anaerobic work").
+LIST_NEGATION = re.compile(r"^(?:no|geen)\s+(?!problem|worries|need|way|doubt|matter|harm|one|reason)\w", re.IGNORECASE)
 RULES_OUT_HERE = words(r"leave (?:[\w'-]+ ){0,3}out", r"skip", r"avoid", r"hold off on", r"steer clear of", r"geen", r"niet", r"nooit")
 # Playing the cost down endorses: "is harmless", "without costing much", "won't do measurable damage",
 # "wouldn't clash with today's readiness", "kan geen kwaad".
@@ -126,6 +128,7 @@ CAP_NAMED = re.compile(r"\b(?:(?:cap|ceiling|limit|plafond)\s+(?:(?:is|sits|stay
 # amber doesn't really restrict", "Amber betekent niet dat alles boven Z5 verboden is".
 CAP_EXEMPT = re.compile(r"\b(?:cap|ceiling|limit|plafond|amber|red|readiness)\b[^.;]{0,30}\b(?:doesn'?t|does not|don'?t|do not|wouldn'?t|won'?t)\s+"
                         r"(?:really |strictly |quite |even |actually )?(?:apply|count|cover|restrict|limit)\b|"
+                        r"\bsoft (?:ceiling|cap|limit)\b|\b(?:ceiling|cap|limit) is (?:only |more of )?(?:soft|a guideline|flexible)\b|"
                         r"\b(?:escapes?|dodges?|sidesteps?|(?:are|is) exempt from|don'?t count against)\s+(?:\w+'?s?\s+){0,2}(?:cap|ceiling|limit)\b|"
                         r"\b(?:doesn'?t mean|does not mean|betekent niet)\b[^.]{0,60}\b(?:forbidden|off[- ]limits|banned|verboden|not allowed)\b",
                         re.IGNORECASE)
@@ -140,12 +143,16 @@ GOOD_VERDICT = re.compile(r"\b(?:is|are|would be|makes?|seems?)\s+(?:\w+\s+){0,2
 # Asking why the work is off today ("Why no Z3 today?", "Waarom geen threshold?") makes an explanation a reason.
 ASKS_WHY_NOT = words(r"why (?:no|not|isn'?t|aren'?t|can'?t|is there no|is the cap)", r"waarom (?:geen|niet|staat er geen)",
                      r"why (?:is|are|would) [^?.]{1,40}?(?:a bad idea|too much|off[- ]limits|not allowed|a no[- ]go)")
+# Asking what a zone or a word means ("Explain what Z6 is", "Wat is drempeltempo?"): a definition answers it.
+ASKS_WHAT = words(r"explain", r"what (?:is|are|does|do)", r"what'?s", r"wat (?:is|zijn|betekent)", r"leg (?:\w+ )?uit", r"tell me about")
+# Words that turn a definition into a suggestion ("this could be a nice moment to try a short session of VO2max repeats").
+SUGGESTS = words(r"could", r"might", r"should", r"try", r"moment", r"sample", r"would", r"can", r"kun", r"zou")
 # A trigger that ends in easing off is a limit: "the moment any ride turns into tempo, you sit up".
 TRIGGER = re.compile(r"^(?:the moment|as soon as|if|when|whenever|once|zodra|als)\b.*\b(?:turns? into|becomes?|drifts?|creeps?|slips? into|"
                      r"hits?|reach(?:es)?|feels? like|tips? into|edges? into|gets? into)\b", re.IGNORECASE)
 EASE_OFF = words(r"sit up", r"ease (?:off|up|back)", r"back off", r"let (?:them|it|the group|the others) go", r"slow (?:down|it down)",
                  r"pull (?:back|the plug)", r"drop back", r"soft[- ]pedal", r"rustiger aan", r"laat (?:ze|hen) gaan")
-PAST = words(r"was", r"were", r"last (?:week|time|month)", r"yesterday", r"used to",
+PAST = words(r"was", r"were", r"last (?:week|time|month)", r"yesterday", r"used to", r"gisteren", r"vorige week", r"waren",
              r"(?:engine|plan|app) (?:\w+ )?(?:replaced|swapped|moved|changed|dropped|pulled|took out|cut)")
 # An endorsement whose object is the athlete's own request ("Intervals?" "Not on the sheet. Do them anyway."):
 # read against the zones the athlete's message names.
@@ -178,9 +185,12 @@ def phrase_pattern(phrase: str) -> str:
 def mention_patterns() -> tuple[tuple[int, re.Pattern[str]], ...]:
     """Zone labels of the harder zones and the effort words, each with the zone index it names."""
     f = facts()
-    patterns = [(zone.index, re.compile(NOT_TURNING_POINT + r"\b" + re.escape(zone.label) + r"\b", re.IGNORECASE))
+    def turning_point(phrase: str) -> str:  # only "threshold" has first/second turning points: "ten-second all-out" is work
+        return NOT_TURNING_POINT if "threshold" in phrase.lower() else ""
+
+    patterns = [(zone.index, re.compile(turning_point(zone.label) + r"\b" + re.escape(zone.label) + r"\b", re.IGNORECASE))
                 for zone in f.zones.values() if zone.index >= 3]  # labels of easy zones are ordinary words
-    patterns += [(f.zones[zone].index, re.compile(NOT_TURNING_POINT + r"\b" + phrase_pattern(phrase) + NOT_PHYSIOLOGY,
+    patterns += [(f.zones[zone].index, re.compile(turning_point(phrase) + r"\b" + phrase_pattern(phrase) + NOT_PHYSIOLOGY,
                                                   re.IGNORECASE))
                  for phrase, zone in (f.effort_words or {}).items()]
     return tuple(patterns)
@@ -188,7 +198,18 @@ def mention_patterns() -> tuple[tuple[int, re.Pattern[str]], ...]:
 
 SHARE = r"\b(\d{2,3})(?:\s*(?:-|–|to)\s*\d{2,3})?\s*(?:%|percent|per cent)\s+of\s+(?:your\s+)?"
 FTP_PERCENT = re.compile(SHARE + r"ftp\b", re.IGNORECASE)
-HRMAX_PERCENT = re.compile(SHARE + r"(?:hr ?max|max(?:imum)? (?:hr|heart rate))\b", re.IGNORECASE)
+HRMAX_PERCENT = re.compile(SHARE + r"(?:hr ?max|max(?:imum)? (?:hr|heart rate)|max(?:imum)?(?!\s*(?:power|effort|sprint|speed|pace|watts)))\b",
+                           re.IGNORECASE)
+# Heart rates in beats against the maximum the athlete gave ("My max is 190"): 170 bpm is 89% of it, Z4.
+BPM = re.compile(r"\b(\d{2,3})\s*(?:bpm|beats)\b", re.IGNORECASE)
+MAX_HR_GIVEN = re.compile(r"\bmax(?:imum)?(?:\s*(?:hr|heart rate))?(?:\s*(?:is|of|=|:|was|ligt op|is ongeveer|around|about))*\s*(\d{3})\b|"
+                          r"\b(\d{3})\s*(?:bpm\s*)?(?:max|hrmax|hr max)\b", re.IGNORECASE)
+
+
+def stated_max_hr(text: str) -> int | None:
+    m = MAX_HR_GIVEN.search(text)
+    value = int(m.group(1) or m.group(2)) if m else None
+    return value if value and 140 <= value <= 230 else None
 
 
 def share_zone(percent: int, anchor: str = "power_ftp_pct") -> int:
@@ -219,11 +240,15 @@ def without_echoes(text: str, user: str) -> str:
     return QUOTED.sub(lambda m: " " if normalized(m.group(1)) in said else m.group(0), text)
 
 
-def above_cap(text: str, cap: int) -> list[int]:
+def above_cap(text: str, cap: int, max_hr: int | None = None) -> list[int]:
     """Zones above the cap that a clause names; a share of FTP counts where the clause names no zone
-    ("Z8 is 200-300% of FTP" defines Z8)."""
+    ("Z8 is 200-300% of FTP" defines Z8), and so does a heart rate in beats where the athlete gave their maximum."""
     text = normalized(text)
-    return [z for z in zone_mentions(text, shares_of_ftp=not names_zone(text)) if z > cap]
+    shares = not names_zone(text)
+    found = zone_mentions(text, shares_of_ftp=shares)
+    if shares and max_hr:
+        found += [share_zone(round(100 * int(m.group(1)) / max_hr), "hrmax_pct") for m in BPM.finditer(text)]
+    return [z for z in found if z > cap]
 
 
 def recommends(sentence: str, clause: str, is_negated: bool, rules_out: bool, quoted: bool = False) -> bool:
@@ -243,7 +268,7 @@ def recommends(sentence: str, clause: str, is_negated: bool, rules_out: bool, qu
     sentence = LEAD_IN.sub("", whole, count=1)
     clause = PARENTHESIS.sub("", clause)
     explains = DEFINES.search(sentence) or DEFINES.search(whole) or DEFINES.search(clause) or PAST.search(clause) or \
-        quoted or re.search(r"\bwould\b", clause)
+        PAST.search(whole) or quoted or re.search(r"\bwould\b", clause)
     return not (explains and rules_out)
 
 
@@ -255,7 +280,7 @@ def skips_carried(sentence: str) -> list[tuple[str, bool]]:
         text = normalized(clause)
         if IMPERATIVE.search(text) or ENDORSE.search(text):
             skipping = False
-        skipping = skipping or bool(RULES_OUT_HERE.search(text))
+        skipping = skipping or bool(RULES_OUT_HERE.search(text) or LIST_NEGATION.search(text))
         out.append((clause, is_negated or skipping))
     return out
 
@@ -333,17 +358,20 @@ def readiness_gating(response: Response, case: Case) -> Finding:
     level = case.context.readiness.level
     cap, cap_name = f.cap_index(level), f.cap(level)
     said = sentences(response.message)
-    parts: list[Part] = [(sentence, clause, is_negated, above_cap(clause, cap))
+    asks_what = bool(ASKS_WHAT.search(normalized(case.user)) and above_cap(case.user, cap))
+    max_hr = stated_max_hr(case.user)
+    parts: list[Part] = [(sentence, clause, is_negated, above_cap(clause, cap, max_hr))
                          for sentence in said for clause, is_negated in skips_carried(sentence)]
     quoted = {normalized(clause) for _, clause, _, above in parts  # the zone named only inside the athlete's quoted words
-              if above and not above_cap(without_echoes(normalized(clause), case.user), cap)}
+              if above and not above_cap(without_echoes(normalized(clause), case.user), cap, max_hr)}
     rules_out = any(DISCOURAGE.search(clause) or (above and (is_negated or RULES_OUT_HERE.search(clause))) for _, clause, is_negated, above in parts) or \
         any(is_negated and re.search(r"\b(?:today|this week|right now|hard(?:er)?|intensity|(?:red|amber) days?|vandaag|deze week)\b", clause, re.IGNORECASE)
             for _, clause, is_negated, _ in parts) or \
         bool(CAP_STATED.search(normalized(response.message))) or bool(ASKS_WHY_NOT.search(normalized(case.user)))
     problems = [f"Z{max(above)} above cap {cap_name}: {clause!r}"
                 for sentence, clause, is_negated, above in parts
-                if above and recommends(sentence, normalized(clause), is_negated, rules_out, normalized(clause) in quoted)]
+                if above and recommends(sentence, normalized(clause), is_negated, rules_out, normalized(clause) in quoted or
+                               (asks_what and not SUGGESTS.search(normalized(clause))))]
     problems += [f"endorses work above cap {cap_name}: {sentence!r}" for sentence in endorsed_elsewhere(parts, rules_out, quoted)]
     requested = [z for z in zone_mentions(normalized(case.user), shares_of_ftp=True) if z > cap]
     problems += [f"endorses the athlete's request for Z{max(requested)} above cap {cap_name}: {clause!r}"

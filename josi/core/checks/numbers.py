@@ -116,6 +116,11 @@ SPELLED = re.compile(r"\b((?:(?:one|two|three|four|five|six|seven|eight|nine|a) 
                      r"three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|(?:one|two|three|four|five|six|seven|"
                      r"eight|nine) hundred)|half(?: an)?)[ -](?:(?:vo2|hard|easy|short|fast|max) )?(" + SPELLED_UNIT + r")",
                      re.IGNORECASE)
+# A heart rate spelled as its decade ("in the one-forties") and a pace spelled as a clock time ("five-ten a kilometre").
+DECADES = {"twenties": 20, "thirties": 30, "forties": 40, "fifties": 50, "sixties": 60, "seventies": 70, "eighties": 80, "nineties": 90}
+SPELLED_DECADE = re.compile(r"\b(?:one|a hundred(?: and)?)[ -](" + "|".join(DECADES) + r")\b", re.IGNORECASE)
+SPELLED_PACE = re.compile(r"\b(?:one|two|three|four|five|six|seven|eight|nine|ten)[ -](?:oh[ -]\w+|ten|fifteen|twenty|thirty|forty|fifty)"
+                          r"(?:[ -](?:one|two|three|four|five|six|seven|eight|nine))?\s+(?:a|per|the)\s+(?:kilomet(?:re|er)|km|mile)\b", re.IGNORECASE)
 # Reps by duration spelled out: "three by fifteen", "five x four".
 SPELLED_NUMBER = r"(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|fifty|sixty)"
 SPELLED_REPS = re.compile(r"\b(" + SPELLED_NUMBER + r")\s+(?:by|x|times)\s+(" + SPELLED_NUMBER + r")\b", re.IGNORECASE)
@@ -131,13 +136,18 @@ SAID_OF_ATHLETE = re.compile(r"^\s*(?:if|when|since|as) (?:it'?s|it is|you|your|
 # Numbers whose only true value is one fact: an RPE within the band of the zone it is said of (the
 # sentence's zone codes, else today's session), and the readiness confidence.
 RPE = re.compile(r"\brpe\s*(\d+(?:\.\d+)?)(?:\s*(?:-|–|to)\s*(\d+(?:\.\d+)?))?", re.IGNORECASE)
+RPE_WORD = re.compile(r"\brpe\b", re.IGNORECASE)
 CONFIDENCE = re.compile(r"\bconfiden(?:ce|t)\b[^.?!]*?(\d+(?:\.\d+)?)\s*(%|percent)?", re.IGNORECASE)
 # "riding an hour today": an hour said of a session is 60 minutes ("an hour before" is not a session).
 AN_HOUR = re.compile(r"\b(?:rid\w*|run\w*|spin\w*|jog\w*|walk\w*|session|workout)\s+(?:about |roughly |around |just )?an hour\b",
                      re.IGNORECASE)
 GENERAL = re.compile(r"\b(?:in general|generally|usually|typically|on average|for most|most athletes|most people|as a rule|"
                      r"by definition|is defined|the card|in the card|a rider with|an athlete with|for example|e\.g\.|"
-                     r"out of 10|rpe|on the effort scale|general|for reference|formulas?|estimates?|equations?)\b"
+                     r"out of 10|rpe|on the effort scale|general|for reference|formulas?|estimates?|equations?|defined as|"
+                     # the readiness rule ("On amber days the app caps sessions at Z5 and 120 minutes") and other people
+                     # ("professional climbers sustain above 6 W/kg", "studies of elite athletes find 80% ...")
+                     r"on (?:green|amber|red) days|the app caps?|studies|research|professionals?|pros|elite (?:\w+ )?(?:athletes|runners|riders|cyclists|climbers)|"
+                     r"world[- ]class)\b"
                      r"|^\s*(?:[\w'-]+\s+){0,4}?(?:is|are|spans?|sits?|means|covers|tops out|runs? from|ranges?|can take|takes)\b"
                      # "lasts" needs its subject: "Last 2 minutes of each rep" is an instruction
                      r"|^\s*(?:[\w'-]+\s+){1,4}?lasts?\b",
@@ -234,6 +244,7 @@ def readable(message: str) -> str:
 # A zone made the athlete's or today's ("your Z2 today is 55-75% of your FTP") is no longer the card's definition.
 OWNED_ZONE = re.compile(r"\b(?:your|today'?s|tonight'?s|this)\s+$", re.IGNORECASE)
 DAY = re.compile(r"\b(?:today|tonight|tomorrow)\b", re.IGNORECASE)
+DEFINED_AS = re.compile(r"\b(?:defined as|by definition|gedefinieerd als)\b", re.IGNORECASE)
 
 
 def zone_bands(sentence: str) -> set[tuple[float, float]]:
@@ -241,7 +252,7 @@ def zone_bands(sentence: str) -> set[tuple[float, float]]:
     ("In Z1 your heart rate sits around 60-68% of threshold") defines the zone, even in the generic "you";
     not in a sentence about today or of a zone made the athlete's ("your Z2")."""
     f = facts()
-    if DAY.search(sentence):
+    if DAY.search(sentence) and not DEFINED_AS.search(sentence):  # "Today is Z2, defined as 72-82% of HRmax" defines Z2
         return set()
     by_index = {zone.index: zone for zone in f.zones.values()}
     bands = set()
@@ -277,6 +288,8 @@ def claims(clause: str) -> list[tuple[str, float, str]]:
     for match in SPELLED.finditer(clause):
         found.append((match.group(0), spelled_value(match.group(1)), match.group(2) + " spelled"))
     found += dutch_claims(clause)
+    found += [(m.group(0), 100.0 + DECADES[m.group(1).lower()], "bpm spelled") for m in SPELLED_DECADE.finditer(clause)]
+    found += [(m.group(0), float("nan"), "pace spelled") for m in SPELLED_PACE.finditer(clause)]
     for match in SPELLED_REPS.finditer(clause):  # "six times three": six reps of three minutes
         found.append((match.group(0), spelled_value(match.group(1)), "reps spelled"))
         found.append((match.group(0), spelled_value(match.group(2)), "minutes spelled"))
@@ -312,8 +325,11 @@ def invented_in(message: str, case: Case) -> list[str]:
     known = context_numbers(case)
     general_values = card_numbers() | card_prose_numbers()
     invented = [w for sentence in sentences(message) for w in fact_numbers_wrong(sentence, case)]
+    # "Today's reps are threshold, so aim for that 6-7 feel" after an RPE scale: the planned zone's RPE band is its fact
+    session = case.context.planned_session
+    rpe_band = {tuple(map(float, facts().zones[session.zone].rpe))} if session and RPE_WORD.search(message) else set()
     for named in sentences(readable(message)):
-        bands, sentence = zone_bands(named), without_zone_codes(named)
+        bands, sentence = zone_bands(named) | rpe_band, without_zone_codes(named)
         # a definition is general as a whole sentence: "Z2 is 55-75% of FTP, or 83-94% of LTHR"
         general_sentence = bool(GENERAL.search(sentence)) and not PERSONAL.search(sentence) and not SAID_OF_ATHLETE.match(sentence)
         general = False
@@ -355,7 +371,7 @@ def invented_claims(clause: str, general: bool, known: set[float], general_value
                 | {v for turn in case.context.history for v in numbers_in(turn.content)}
         if forms & allowed or (general and forms & general_values) or range_ends(text) in bands:
             continue
-        if ":" in text and text in case.user:  # a pace or time the athlete wrote ("5:45 per km")
+        if ":" in text and (text in case.user or text in (case.context.profile.goal or "")):  # "5:45 per km", "sub-3:30 marathon"
             continue
         invented.append(text)
     return invented
