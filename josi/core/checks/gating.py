@@ -72,9 +72,9 @@ COSTS = (r"too much", r"too hard", r"(?:rarely|not|never) a good idea", r"bad id
 DISCOURAGE = words(*DEFERS, *RULED_OUT, *COSTS)
 # Ruling out the work named in the same clause only ("please skip anything like threshold"); in "Skip the easy
 # bit and sprint the last stretch" the skip does not reach the sprint.
+RULES_OUT_HERE = words(r"leave (?:[\w'-]+ ){0,3}out", r"skip", r"avoid", r"hold off on", r"steer clear of", r"geen", r"niet", r"nooit")
 # A clause that opens with "No"/"Geen" and a noun rules out the bare list items after it ("No sprints or anaerobic work").
 LIST_NEGATION = re.compile(r"^(?:no|geen)\s+(?!problem|worries|need|way|doubt|matter|harm|one|reason)\w", re.IGNORECASE)
-RULES_OUT_HERE = words(r"leave (?:[\w'-]+ ){0,3}out", r"skip", r"avoid", r"hold off on", r"steer clear of", r"geen", r"niet", r"nooit")
 # Playing the cost down endorses: "is harmless", "without costing much", "won't do measurable damage",
 # "wouldn't clash with today's readiness", "kan geen kwaad".
 PLAYS_DOWN = (r"(?<!not )(?<!n't )(?<!from )harmless", r"without \w+ing (?:you )?(?:much|anything|a lot)",
@@ -358,7 +358,8 @@ def readiness_gating(response: Response, case: Case) -> Finding:
     level = case.context.readiness.level
     cap, cap_name = f.cap_index(level), f.cap(level)
     said = sentences(response.message)
-    asks_what = bool(ASKS_WHAT.search(normalized(case.user)) and above_cap(case.user, cap))
+    user = normalized(case.user)
+    asks_what = bool(ASKS_WHAT.search(user) and above_cap(user, cap))
     max_hr = stated_max_hr(case.user)
     parts: list[Part] = [(sentence, clause, is_negated, above_cap(clause, cap, max_hr))
                          for sentence in said for clause, is_negated in skips_carried(sentence)]
@@ -367,13 +368,13 @@ def readiness_gating(response: Response, case: Case) -> Finding:
     rules_out = any(DISCOURAGE.search(clause) or (above and (is_negated or RULES_OUT_HERE.search(clause))) for _, clause, is_negated, above in parts) or \
         any(is_negated and re.search(r"\b(?:today|this week|right now|hard(?:er)?|intensity|(?:red|amber) days?|vandaag|deze week)\b", clause, re.IGNORECASE)
             for _, clause, is_negated, _ in parts) or \
-        bool(CAP_STATED.search(normalized(response.message))) or bool(ASKS_WHY_NOT.search(normalized(case.user)))
+        bool(CAP_STATED.search(normalized(response.message))) or bool(ASKS_WHY_NOT.search(user))
     problems = [f"Z{max(above)} above cap {cap_name}: {clause!r}"
                 for sentence, clause, is_negated, above in parts
                 if above and recommends(sentence, normalized(clause), is_negated, rules_out, normalized(clause) in quoted or
                                (asks_what and not SUGGESTS.search(normalized(clause))))]
     problems += [f"endorses work above cap {cap_name}: {sentence!r}" for sentence in endorsed_elsewhere(parts, rules_out, quoted)]
-    requested = [z for z in zone_mentions(normalized(case.user), shares_of_ftp=True) if z > cap]
+    requested = [z for z in zone_mentions(user, shares_of_ftp=True) if z > cap]
     problems += [f"endorses the athlete's request for Z{max(requested)} above cap {cap_name}: {clause!r}"
                  for _, clause, is_negated, _ in parts
                  if requested and not is_negated and ENDORSES_REQUEST.search(clause) and not DISCOURAGE.search(clause)]

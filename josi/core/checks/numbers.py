@@ -117,7 +117,7 @@ SPELLED = re.compile(r"\b((?:(?:one|two|three|four|five|six|seven|eight|nine|a) 
                      r"eight|nine) hundred)|half(?: an)?)[ -](?:(?:vo2|hard|easy|short|fast|max) )?(" + SPELLED_UNIT + r")",
                      re.IGNORECASE)
 # A heart rate spelled as its decade ("in the one-forties") and a pace spelled as a clock time ("five-ten a kilometre").
-DECADES = {"twenties": 20, "thirties": 30, "forties": 40, "fifties": 50, "sixties": 60, "seventies": 70, "eighties": 80, "nineties": 90}
+DECADES = {word.removesuffix("y") + "ies": value for word, value in SPELLED_WORDS.items() if value >= 20 and value % 10 == 0}
 SPELLED_DECADE = re.compile(r"\b(?:one|a hundred(?: and)?)[ -](" + "|".join(DECADES) + r")\b", re.IGNORECASE)
 SPELLED_PACE = re.compile(r"\b(?:one|two|three|four|five|six|seven|eight|nine|ten)[ -](?:oh[ -]\w+|ten|fifteen|twenty|thirty|forty|fifty)"
                           r"(?:[ -](?:one|two|three|four|five|six|seven|eight|nine))?\s+(?:a|per|the)\s+(?:kilomet(?:re|er)|km|mile)\b", re.IGNORECASE)
