@@ -18,7 +18,7 @@ from josi.core.paths import REPO_ROOT
 JUDGES_DIR = REPO_ROOT / "evals" / "judges"
 # The rules are written against these folders; HELDOUT is written blind and only measured. A
 # held-out round, once measured and reported, moves into DEVELOPMENT and a fresh one replaces it.
-DEVELOPMENT = (".", "round2", "round3", "round4", "round5", "round6", "round7", "round8", "round9")
+DEVELOPMENT = (".", "round2", "round3", "round4", "round5", "round6", "round7", "round8", "round9", "round10")
 HELDOUT = "heldout"
 
 

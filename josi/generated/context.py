@@ -3,7 +3,7 @@
 Do not edit; edit the cards. The pipeline itself reads the cards through josi.core, not through here;
 tests/test_knowledge.py fails when this file is stale.
 """
-CARDS_SHA256 = '08df8ee4a14fc5114be59b7caa483534fe4fb391d2d4c4094a294c3a3a0cfadb'
+CARDS_SHA256 = '421fff9195a4cedc4ac3f08ef932a374ed13f4e67874a42629d8924d5a347495'
 
 SUMMARIES = {'energy_systems': 'Which energy systems power efforts of different lengths, what they burn, how long they '
                    'take to restore, and which systems each zone R to Z8 mainly trains.',
@@ -1636,8 +1636,16 @@ PROSE = {'energy_systems': '# Energy systems behind the zones\n'
                     'racing (a race\n'
                     'effort is at least threshold, Z4), and the Dutch "vol aan de bak" (full gas, Z7). The '
                     'talk test names zones too: "talking in short sentences"\n'
-                    'is tempo, Z3, and not being able to "get a word out" is past Z5. The table below maps '
-                    'the everyday words for intensity to\n'
+                    'is tempo, Z3, and not being able to "get a word out" is past Z5. Short track paces are '
+                    'named by their\n'
+                    'distance: 400-metre race pace is maximal anaerobic work (Z7). The neuromuscular kick of '
+                    'the sprint\n'
+                    'zone (Z8), the Dutch "volle bak" (everything you have, Z7), "sprinttempo" (Z8) and "gas '
+                    'erop" (push\n'
+                    'on, at least threshold, Z4) name hard work too, and "open up the last" minutes or climb '
+                    'of an easy session\n'
+                    'means leaving easy for at least tempo (Z3). The table below maps the everyday words for '
+                    'intensity to\n'
                     'the lowest zone they mean, so a message that recommends "hill sprints" on a red day is '
                     'read as\n'
                     'the zone it names. The readiness checks read it; it is not advice on its own.'}

@@ -29,6 +29,7 @@ Place in the pipeline: core, below every stage; imports only josi.core.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from functools import lru_cache
 
 from josi.core.checks.base import Case, Finding, Response, no_message
@@ -196,14 +197,25 @@ def mention_patterns() -> tuple[tuple[int, re.Pattern[str]], ...]:
     return tuple(patterns)
 
 
-SHARE = r"\b(\d{2,3})(?:\s*(?:-|–|to)\s*\d{2,3})?\s*(?:%|percent|per cent)\s+of\s+(?:your\s+)?"
+SHARE = r"\b(\d{2,3})(?:\s*(?:-|–|to)\s*\d{2,3})?\s*(?:%|percent|per cent|procent)\s+(?:of|van)\s+(?:your\s+|je\s+|jouw\s+)?"
 FTP_PERCENT = re.compile(SHARE + r"ftp\b", re.IGNORECASE)
 HRMAX_PERCENT = re.compile(SHARE + r"(?:hr ?max|max(?:imum)? (?:hr|heart rate)|max(?:imum)?(?!\s*(?:power|effort|sprint|speed|pace|watts)))\b",
                            re.IGNORECASE)
-# Heart rates in beats against the maximum the athlete gave ("My max is 190"): 170 bpm is 89% of it, Z4.
-BPM = re.compile(r"\b(\d{2,3})\s*(?:bpm|beats)\b", re.IGNORECASE)
+LTHR_PERCENT = re.compile(SHARE + r"(?:lthr|lactate threshold heart rate|threshold heart rate)\b", re.IGNORECASE)
+# Heart rates in beats and powers in watts, read against the maximum, LTHR or FTP the athlete gave ("My max is 190",
+# "My LTHR is 172", "My FTP is 260 W"): 170 bpm is 89% of that maximum, Z4; 340 W is 131% of that FTP, Z6.
+RANGE_TO = r"(?:\s*(?:-|–|to|tot)\s*\d{2,4})?"  # a range reads by its low end, as the card's bands do
+BPM = re.compile(r"\b(\d{2,3})" + RANGE_TO + r"\s*(?:bpm|beats|slagen)\b", re.IGNORECASE)
+WATTS = re.compile(r"\b(\d{2,4})" + RANGE_TO + r"\s*(?:w|watts?)\b", re.IGNORECASE)
 MAX_HR_GIVEN = re.compile(r"\bmax(?:imum)?(?:\s*(?:hr|heart rate))?(?:\s*(?:is|of|=|:|was|ligt op|is ongeveer|around|about))*\s*(\d{3})\b|"
                           r"\b(\d{3})\s*(?:bpm\s*)?(?:max|hrmax|hr max)\b", re.IGNORECASE)
+LTHR_GIVEN = re.compile(r"\blthr(?:\s*(?:is|of|=|:|was|ligt op|around|about|at))*\s*(\d{3})(?:\s*bpm)?\b", re.IGNORECASE)
+FTP_GIVEN = re.compile(r"\bftp(?:\s*(?:is|of|=|:|was|ligt op|around|about|at|is now|van))*\s*(\d{2,3})\s*(?:w|watts?)?\b", re.IGNORECASE)
+# The talk test of the zone_physiology card said as an aim ("aim for a breathing rate where you can only manage
+# short sentences"), not as a description ("tempo is Z3: you can still talk in short sentences").
+TALK_WORDS = (r"\b(?:aim for|target|keep (?:it |yourself )?(?:at|to)|hold|(?:can|could) only|only (?:manage|speak|talk|say)|down to|"
+              r"zo hard dat)\b[^.;]{0,40}?")
+RPE_VALUE = re.compile(r"\brpe\s*(?:of\s*|van\s*)?(\d{1,2})(?:\s*(?:-|–|to)\s*\d{1,2})?\b", re.IGNORECASE)
 
 
 def stated_max_hr(text: str) -> int | None:
@@ -212,11 +224,54 @@ def stated_max_hr(text: str) -> int | None:
     return value if value and 140 <= value <= 230 else None
 
 
+@dataclass(frozen=True)
+class Anchors:
+    """The athlete's own maximum heart rate, LTHR and FTP, where they gave them."""
+    max_hr: int | None = None
+    lthr: int | None = None
+    ftp: int | None = None
+
+    @classmethod
+    def of(cls, text: str) -> "Anchors":
+        lthr, ftp = LTHR_GIVEN.search(text), FTP_GIVEN.search(text)
+        lthr_value = int(lthr.group(1)) if lthr and 120 <= int(lthr.group(1)) <= 210 else None
+        ftp_value = int(ftp.group(1)) if ftp and 80 <= int(ftp.group(1)) <= 500 else None
+        return cls(stated_max_hr(LTHR_GIVEN.sub(" ", text)), lthr_value, ftp_value)
+
+    def zones(self, text: str) -> list[int]:
+        """Zones of the beats and watts in a text, against the anchors (the anchors' own mentions left out)."""
+        text = FTP_GIVEN.sub(" ", LTHR_GIVEN.sub(" ", MAX_HR_GIVEN.sub(" ", text)))
+        found = []
+        for m in BPM.finditer(text):
+            if self.lthr:
+                found.append(share_zone(round(100 * int(m.group(1)) / self.lthr), "lthr_pct"))
+            elif self.max_hr:
+                found.append(share_zone(round(100 * int(m.group(1)) / self.max_hr), "hrmax_pct"))
+        if self.ftp:
+            found += [share_zone(round(100 * int(m.group(1)) / self.ftp)) for m in WATTS.finditer(text)]
+        return found
+
+
 def share_zone(percent: int, anchor: str = "power_ftp_pct") -> int:
-    """The zone whose band of the zone_anchors card (%FTP, or %HRmax) holds this percentage: "90-100% of FTP" is
-    Z4 work, and so is "88-90% of your max heart rate"."""
+    """The zone whose band of the zone_anchors card (%FTP, %LTHR or %HRmax) holds this percentage: "90-100% of FTP"
+    is Z4 work, and so is "88-90% of your max heart rate"."""
     bands = [(zone.index, getattr(zone, anchor)) for zone in facts().zones.values() if getattr(zone, anchor)[0] is not None]
     return max((index for index, (low, _high) in bands if percent >= low), default=0)
+
+
+@lru_cache(maxsize=1)
+def talk_test_patterns() -> tuple[tuple[int, re.Pattern[str]], ...]:
+    """Each talk test of the harder zones (the lowest zone that has it) as an aim: "you can only manage short sentences"."""
+    first: dict[str, int] = {}
+    for zone in sorted(facts().zones.values(), key=lambda z: z.index):
+        first.setdefault(zone.talk_test.lower(), zone.index)
+    return tuple((index, re.compile(TALK_WORDS + r"\b" + re.escape(phrase) + r"\b", re.IGNORECASE))
+                 for phrase, index in first.items() if index >= 3)
+
+
+def rpe_zone(rpe: int) -> int:
+    """The highest zone whose RPE band of the zone_physiology card starts at or below this RPE: RPE 6 is Z4."""
+    return max((zone.index for zone in facts().zones.values() if zone.rpe[0] <= rpe), default=0)
 
 
 def names_zone(text: str) -> bool:
@@ -229,6 +284,9 @@ def zone_mentions(text: str, shares_of_ftp: bool = False) -> list[int]:
     found = [int(m.group(1)) for m in zone_code_pattern(facts()).finditer(text)]
     found += [share_zone(int(m.group(1))) for m in FTP_PERCENT.finditer(text)] if shares_of_ftp else []
     found += [share_zone(int(m.group(1)), "hrmax_pct") for m in HRMAX_PERCENT.finditer(text)] if shares_of_ftp else []
+    found += [share_zone(int(m.group(1)), "lthr_pct") for m in LTHR_PERCENT.finditer(text)] if shares_of_ftp else []
+    found += [rpe_zone(int(m.group(1))) for m in RPE_VALUE.finditer(text)] if shares_of_ftp else []
+    found += [index for index, pattern in talk_test_patterns() if pattern.search(text)]
     found += [NUMBER_WORDS[m.group(1).lower()] for m in ZONE_IN_WORDS.finditer(text)]
     found += [index for index, pattern in mention_patterns() if pattern.search(text)]
     return found
@@ -240,14 +298,14 @@ def without_echoes(text: str, user: str) -> str:
     return QUOTED.sub(lambda m: " " if normalized(m.group(1)) in said else m.group(0), text)
 
 
-def above_cap(text: str, cap: int, max_hr: int | None = None) -> list[int]:
-    """Zones above the cap that a clause names; a share of FTP counts where the clause names no zone
-    ("Z8 is 200-300% of FTP" defines Z8), and so does a heart rate in beats where the athlete gave their maximum."""
+def above_cap(text: str, cap: int, anchors: Anchors = Anchors()) -> list[int]:
+    """Zones above the cap that a clause names; a share of FTP, LTHR or HRmax and an RPE count where the clause
+    names no zone ("Z8 is 200-300% of FTP" defines Z8), and so do beats and watts against the athlete's own anchors."""
     text = normalized(text)
     shares = not names_zone(text)
     found = zone_mentions(text, shares_of_ftp=shares)
-    if shares and max_hr:
-        found += [share_zone(round(100 * int(m.group(1)) / max_hr), "hrmax_pct") for m in BPM.finditer(text)]
+    if shares:
+        found += anchors.zones(text)
     return [z for z in found if z > cap]
 
 
@@ -360,11 +418,11 @@ def readiness_gating(response: Response, case: Case) -> Finding:
     said = sentences(response.message)
     user = normalized(case.user)
     asks_what = bool(ASKS_WHAT.search(user) and above_cap(user, cap))
-    max_hr = stated_max_hr(case.user)
-    parts: list[Part] = [(sentence, clause, is_negated, above_cap(clause, cap, max_hr))
+    anchors = Anchors.of(" ".join([case.user] + [turn.content for turn in case.context.history if turn.role == "user"]))
+    parts: list[Part] = [(sentence, clause, is_negated, above_cap(clause, cap, anchors))
                          for sentence in said for clause, is_negated in skips_carried(sentence)]
     quoted = {normalized(clause) for _, clause, _, above in parts  # the zone named only inside the athlete's quoted words
-              if above and not above_cap(without_echoes(normalized(clause), case.user), cap, max_hr)}
+              if above and not above_cap(without_echoes(normalized(clause), case.user), cap, anchors)}
     rules_out = any(DISCOURAGE.search(clause) or (above and (is_negated or RULES_OUT_HERE.search(clause))) for _, clause, is_negated, above in parts) or \
         any(is_negated and re.search(r"\b(?:today|this week|right now|hard(?:er)?|intensity|(?:red|amber) days?|vandaag|deze week)\b", clause, re.IGNORECASE)
             for _, clause, is_negated, _ in parts) or \

@@ -200,7 +200,7 @@ DEVIATION = re.compile(
     r"block|session|run|ride|interval|hour|spin|jog)|marathon pace|two sittings|(?:one|two|three|\d+) (?:reps? |blocks? |intervals? )?(?:at lunch(?:time)?|after work|before work|in the (?:morning|evening))|twice|double|triple|uphill|fifth|sixth|seventh|eighth|every (?:morning|day|"
     r"evening|hour)|daily|each (?:morning|day|evening)|morning and evening|push-ups|yoga|walk breaks?|surges?|pick-?ups?|"
     r"strides?|sprints?|fartlek|parkrun|race pace|marathon effort|sweet-?spot|open it up|build through|call it a day|"
-    r"a double|identical session|the same session|\d+ more|instead of \w+ing|progression|commute|run to work|"
+    r"a double|identical session|the same session|\d+ more|instead of (?!anything|something|nothing|everything)\w+ing|progression|commute|run to work|"
     r"ride to work|a couple of times|times this week|stop there|stop after|call it a win|off completely|tomorrow off|(?:one|two|three) more|"
     r"a couple of rest days|half (?:an )?hour|midweek|(?:harder|faster|longer|further) than (?:written|planned|prescribed|the plan|usual)|fast group|group ride|club run|with the club|"
     r"yoga|pilates|swim|cross-train\w*|(?:the )?(?:first|second|last) half of (?:it|the \w+)|half of it|"
@@ -232,7 +232,8 @@ def deviates(text: str, case: Case, allow_user: bool = False, instructed: bool =
     session = case.context.planned_session
     zones = set(re.findall(r"\bz(\d)\b", text))
     cap = f"z{facts().cap_index(case.context.readiness.level)}"  # naming the day's cap is not a new session
-    if zones and (session is None or {f"z{z}" for z in zones} - {session.zone.lower(), cap}) and \
+    planned = {session.zone.lower(), *re.findall(r"\bz\d\b", session.structure.lower())} if session else set()  # warm-up Z1 too
+    if zones and (session is None or {f"z{z}" for z in zones} - planned - {cap}) and \
             (instructed or DIRECTIVE.search(text) or DESCRIBES_TODAY.search(text)) and \
             not re.search(r"\b(?:cap|capped|ceiling|limit|tops? out|up to|at most|below|under)\b", text):
         return f"zone Z{max(zones)} is not today's session"
@@ -284,7 +285,7 @@ def prescribing_clause(clause: str, is_negated: bool, case: Case, sentence: str 
         return f"changes or prescribes training ({change.group(0)[-40:]!r})"
     if DIRECTIVE.search(text) or DESCRIBES_TODAY.search(text):
         why = deviates(text, case, allow_user=not DIRECTIVE.search(text))
-        if not why and sentence and DIRECTIVE.search(text) and re.search(r"\binstead of \w+ing\b", sentence):
+        if not why and sentence and DIRECTIVE.search(text) and re.search(r"\binstead of (?!anything|something|nothing|everything)\w+ing\b", sentence):
             why = "instead of the planned session"
         if not why and sentence and STRONG_DEVIATION.search(sentence) and MODAL_SUGGESTION.search(text):
             why = f"{STRONG_DEVIATION.search(sentence).group(0)!r} is not today's session"
