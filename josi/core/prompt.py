@@ -49,6 +49,13 @@ def system_message(context: ChatContext, f: Facts | None = None) -> str:
     ])
 
 
+def shared_prefix(system_content: str) -> str:
+    """The start of a system message that every request in one persona shares (the persona line and the I6 rule),
+    or "" for a system message this builder did not write. llama.cpp keeps it in its KV cache across gate cases."""
+    head, rule, _ = system_content.partition(I6_RULE + "\n")
+    return head + rule if rule and head.count("\n") == 1 and head.endswith("\n") else ""
+
+
 def build_messages(context: ChatContext, user_text: str, history: Iterable[Turn] | None = None) -> list[dict[str, str]]:
     """System message, then earlier turns as real chat turns, then the user's text."""
     turns = context.history if history is None else tuple(history)

@@ -3,9 +3,13 @@
 - `LlamaCppBackend`: a GGUF through llama-cpp-python, optionally under the LLMIntent JSON grammar.
 - `TransformersBackend`: an HF checkpoint (fp16 base or merged), greedy, batched.
 - `ScriptedBackend`: canned answers, for testing the checks and the harness without a model.
-All render prompts through the model's own chat template and reset state between cases: keeping llama.cpp's
-KV cache across cases (`reuse_prefix=True`) was measured (benchmarks/prefix_reuse.py) to save 1% of the gate's
-time, since decoding under the grammar dominates, while changing 16 of 48 greedy answers, so it is off.
+All render prompts through the model's own chat template and reset state between cases. Keeping llama.cpp's
+KV cache across cases (`reuse_prefix=True`) alone changed 16 of 48 greedy answers (benchmarks/prefix_reuse.py):
+a shorter prefill runs other matmul shapes and this model's near-tied logits flip. `pin_prefix=True` makes
+reuse exact: every prompt is prefilled in two fixed pieces, the persona's shared system prefix
+(josi.core.prompt.shared_prefix) and the rest, whether or not the prefix is kept, so the rest always meets the
+same KV cache through the same shapes. The gate keeps the default (one piece, fresh cache), which its committed
+generations were made with.
 
 Place in the pipeline: eval stage (a model artifact -> findings, gate verdicts, reports); imports josi.core and josi.eval only.
 """
@@ -18,6 +22,7 @@ from pathlib import Path
 from typing import Protocol, Sequence
 
 from josi.core.contract.schema import GENERATION_MAX_TOKENS
+from josi.core.prompt import shared_prefix
 from josi.core.io import UserError
 
 Messages = list[dict[str, str]]
@@ -80,7 +85,7 @@ class LlamaCppBackend:
     name = "gguf"
 
     def __init__(self, gguf_path: str | Path, settings: DecodeSettings = DecodeSettings(), schema: dict | None = None,
-                 reuse_prefix: bool = False):
+                 reuse_prefix: bool = False, pin_prefix: bool = False):
         from contextlib import ExitStack
 
         from llama_cpp import LlamaGrammar
@@ -90,6 +95,9 @@ class LlamaCppBackend:
         self.path = Path(gguf_path)
         self.settings = settings
         self.reuse_prefix = reuse_prefix
+        self.pin_prefix = pin_prefix
+        self.prefix_hits = 0  # prompts whose shared prefix was already in the KV cache
+        self._pinned = ""
         # the header, metadata and tensor table parse (the same check as `josi export --check`), once per content
         self._sha = checked_gguf(self.path)
         self._open = ExitStack()  # open_llama's context stays entered for the backend's life; close() leaves it
@@ -105,15 +113,19 @@ class LlamaCppBackend:
             except BaseException:  # a grammar that does not compile closes the model again
                 self._open.close()
                 raise
+        if pin_prefix:  # create_chat_completion renders and tokenizes the prompt, then calls generate(tokens): the one
+            self.llm.generate = self._generate_pinned  # place that sees the tokens before their prefill
 
     def close(self) -> None:
         self._open.close()
 
     def identity(self) -> str:
-        return self._sha
+        return self._sha + ("+pinned-prefix" if self.pin_prefix else "")  # pinned prefill gives other answers
 
     def generate(self, messages: Messages) -> Generation:
-        if not self.reuse_prefix:  # a fresh KV cache per case: an answer must not depend on the case before it
+        if self.pin_prefix:
+            self._pinned = shared_prefix(messages[0]["content"]) if messages and messages[0]["role"] == "system" else ""
+        elif not self.reuse_prefix:  # a fresh KV cache per case: an answer must not depend on the case before it
             self.llm.reset()
         out = self.llm.create_chat_completion(
             messages=messages, temperature=0.0, max_tokens=self.settings.max_tokens,
@@ -122,6 +134,36 @@ class LlamaCppBackend:
         choice = out["choices"][0]
         return Generation(choice["message"]["content"] or "", choice["finish_reason"] or "stop",
                           out["usage"]["completion_tokens"])
+
+    def prefix_length(self, tokens: Sequence[int], prefix: str) -> int:
+        """How many leading tokens spell the prompt up to the end of `prefix` (0 when it is not there)."""
+        pieces = [self.llm.detokenize([token], special=True) for token in tokens]
+        end = b"".join(pieces).find(prefix.encode("utf-8")) if prefix else -1
+        if end < 0:
+            return 0
+        end += len(prefix.encode("utf-8"))
+        length, count = 0, 0
+        for piece in pieces:
+            if length + len(piece) > end:
+                break
+            length, count = length + len(piece), count + 1
+        return count
+
+    def _generate_pinned(self, tokens: Sequence[int], **kwargs):
+        """Llama.generate after the prompt's shared prefix is in the KV cache, evaluated as one piece from an empty
+        cache (now, or by an earlier prompt with the same prefix when reuse_prefix): Llama.generate then finds
+        exactly that prefix cached and evaluates the rest as one piece."""
+        tokens, llm = list(tokens), self.llm
+        boundary = min(self.prefix_length(tokens, self._pinned), len(tokens) - 1)
+        kept = self.reuse_prefix and boundary > 0 and llm.n_tokens >= boundary and list(llm.input_ids[:boundary]) == tokens[:boundary]
+        if kept:
+            llm.n_tokens = boundary
+            self.prefix_hits += 1
+        else:
+            llm.reset()
+            if boundary > 0:
+                llm.eval(tokens[:boundary])
+        return type(llm).generate(llm, tokens, **kwargs)
 
 
 class TransformersBackend:
