@@ -8,6 +8,10 @@ from __future__ import annotations
 
 import re
 
+# Numbers spelled out, the one table every judge reads them from ("four x five", "forty-five minutes", "zone six").
+SPELLED_NUMBERS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
+                   "ten": 10, "eleven": 11, "twelve": 12, "fifteen": 15, "twenty": 20, "thirty": 30, "forty": 40,
+                   "forty-five": 45, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90}
 SENTENCE = re.compile(r"(?:[^.!?\n]|(?<=\d)\.(?=\d))+[.!?]*")  # "0.91" is one number, not two sentences
 # Clause boundaries: punctuation inside a sentence and the conjunctions that start a new claim. A
 # contrast ("but", "instead") starts a fresh claim; a list ("," "and" "or") carries the negation of

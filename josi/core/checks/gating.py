@@ -33,7 +33,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from josi.core.checks.base import Case, Finding, Response, no_message
-from josi.core.checks.clauses import MODAL_NEGATION, NEGATION, clauses_with_negation, normalized, sentences
+from josi.core.checks.clauses import MODAL_NEGATION, NEGATION, SPELLED_NUMBERS, clauses_with_negation, normalized, sentences
 from josi.core.facts import facts, zone_code_pattern
 
 
@@ -42,7 +42,7 @@ def words(*alternatives: str) -> re.Pattern[str]:
     return re.compile(r"\b(?:" + "|".join(alternatives) + r")\b", re.IGNORECASE)
 
 
-NUMBER_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8}
+NUMBER_WORDS = {word: n for word, n in SPELLED_NUMBERS.items() if 1 <= n <= 8}  # zone one to zone eight
 ZONE_IN_WORDS = re.compile(r"\bzones?\s+(" + "|".join(NUMBER_WORDS) + r")\b", re.IGNORECASE)
 LEVEL_WORDS = {"green": r"green|groen", "amber": r"amber|oranje", "red": r"red|rood|rode"}
 

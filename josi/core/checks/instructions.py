@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 
 from josi.core.checks.base import Case
-from josi.core.checks.clauses import normalized
+from josi.core.checks.clauses import SPELLED_NUMBERS, normalized
 from josi.core.facts import facts
 
 TRAINING = (r"(?:session|workout|run|ride|spin|jog|intervals?|reps?|repeats?|strides?|sprints?|hills?|efforts?|surges?|"
@@ -132,13 +132,10 @@ THREAT = re.compile(r"\band (?:you|it|the \w+|your \w+)(?:'ll| will|'d| would)? 
                     r"waste|end up|throw away|blunt|compromise|drift|fade|suffer|blow up|fall apart)\b", re.IGNORECASE)
 OTHERS_DO = re.compile(r"^(?:most|many|some|a lot of) (?:runners|riders|athletes|people|beginners|cyclists)\b", re.IGNORECASE)
 SAFETY = re.compile(r"\b(?:doctor|physio|gp|medical|emergency|urgent care|112|911|999)\b", re.IGNORECASE)
-WORD_NUMBERS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
-                "ten": 10, "twelve": 12, "fifteen": 15, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60,
-                "ninety": 90}
 
 
-TENS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90}
-UNITS = {word: n for word, n in WORD_NUMBERS.items() if n < 10}  # one to nine
+TENS = {word: n for word, n in SPELLED_NUMBERS.items() if n >= 20 and n % 10 == 0}  # twenty to ninety
+UNITS = {word: n for word, n in SPELLED_NUMBERS.items() if n < 10}  # one to nine
 SPELLED_TENS = re.compile(rf"\b({'|'.join(TENS)})(?:[- ]({'|'.join(UNITS)}))?\b")
 
 
@@ -149,7 +146,7 @@ def tens_as_digits(text: str) -> str:
 
 def as_number(token: str) -> int | None:
     token = token.lower()
-    return int(token) if token.isdigit() else WORD_NUMBERS.get(token)
+    return int(token) if token.isdigit() else SPELLED_NUMBERS.get(token)
 
 
 def context_numbers(case: Case) -> set[int]:
@@ -221,7 +218,7 @@ def deviates(text: str, case: Case, allow_user: bool = False, instructed: bool =
     the clause is already known to recommend ("... is a good slot for an easy spin in Z1"), so a zone counts."""
     text = tens_as_digits(text)
     numbers = {int(n) for n in re.findall(r"(?<![a-wyzA-WYZ\d.])\d+(?!\d|\.\d)", text)}
-    numbers |= {v for w, v in WORD_NUMBERS.items()
+    numbers |= {v for w, v in SPELLED_NUMBERS.items()
                 if re.search(rf"\b(?:do|ride|run|make it|go for|aim for) {w}\b", text) or re.search(rf"\b{w}[ -](?:minutes?|mins?|hours?|km|miles?|reps?|x|times|sets?|blocks?|intervals?|sprints?|"
                              rf"strides?|efforts?|seconds?|days?)\b", text)}
     user = {int(n) for n in re.findall(r"\d+", case.user)} if allow_user else set()  # "you only have 30 minutes today"

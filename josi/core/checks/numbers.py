@@ -24,7 +24,7 @@ import re
 from functools import lru_cache
 
 from josi.core.checks.base import Case, Finding, Response, no_message
-from josi.core.checks.clauses import clauses_with_negation, sentences
+from josi.core.checks.clauses import SPELLED_NUMBERS, clauses_with_negation, sentences
 from josi.core.cards import default_cards
 from josi.core.facts import facts, zone_code_pattern
 
@@ -43,7 +43,7 @@ def numbers_in(text: str) -> set[float]:
 @lru_cache(maxsize=1)
 def spelled_in(text: str) -> set[float]:
     """Spelled-out numbers the athlete wrote ("two weeks away"), as values."""
-    english = {float(value) for word, value in SPELLED_WORDS.items() if re.search(rf"\b{word}\b", text, re.IGNORECASE)}
+    english = {float(value) for word, value in SPELLED_NUMBERS.items() if re.search(rf"\b{word}\b", text, re.IGNORECASE)}
     return english | {value for word in re.findall(r"[a-zë]+", text.lower()) if (value := dutch_number(word)) is not None}
 
 
@@ -108,16 +108,13 @@ DIGITS = re.compile(r"(?<![a-wyzA-WYZ])(\d+(?:[.,:" + TIME_MARK + r"]\d+)?)(?:\s
 SPELLED_UNIT = (r"%|percent|bpm|beats|watts?|km\b|kilomet(?:re|er)s?|miles?|minutes?|mins?|hours?|hour\b|seconds?|x\b|by\b|"
                 r"(?<!one )(?:days|weeks|reps?\b|repeats|intervals|sprints|strides)")
 HOUR = re.compile(r"\bhour-long\b", re.IGNORECASE)
-SPELLED_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
-                 "ten": 10, "eleven": 11, "twelve": 12, "fifteen": 15, "twenty": 20, "thirty": 30, "forty": 40,
-                 "forty-five": 45, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90}
 SPELLED = re.compile(r"\b((?:(?:one|two|three|four|five|six|seven|eight|nine|a) hundred(?: and)? )?(?:(?:twenty|thirty|forty|"
                      r"fifty|sixty|seventy|eighty|ninety)(?:[ -](?:one|two|three|four|five|six|seven|eight|nine))?|one|two|"
                      r"three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|(?:one|two|three|four|five|six|seven|"
                      r"eight|nine) hundred)|half(?: an)?)[ -](?:(?:vo2|hard|easy|short|fast|max) )?(" + SPELLED_UNIT + r")",
                      re.IGNORECASE)
 # A heart rate spelled as its decade ("in the one-forties") and a pace spelled as a clock time ("five-ten a kilometre").
-DECADES = {word.removesuffix("y") + "ies": value for word, value in SPELLED_WORDS.items() if value >= 20 and value % 10 == 0}
+DECADES = {word.removesuffix("y") + "ies": value for word, value in SPELLED_NUMBERS.items() if value >= 20 and value % 10 == 0}
 SPELLED_DECADE = re.compile(r"\b(?:one|a hundred(?: and)?)[ -](" + "|".join(DECADES) + r")\b", re.IGNORECASE)
 SPELLED_PACE = re.compile(r"\b(?:one|two|three|four|five|six|seven|eight|nine|ten)[ -](?:oh[ -]\w+|ten|fifteen|twenty|thirty|forty|fifty)"
                           r"(?:[ -](?:one|two|three|four|five|six|seven|eight|nine))?\s+(?:a|per|the)\s+(?:kilomet(?:re|er)|km|mile)\b", re.IGNORECASE)
@@ -217,8 +214,8 @@ def spelled_value(text: str) -> float:
     for word in re.split(r"[ -]", text):
         if word == "hundred":
             total = max(total, 1) * 100
-        elif word in SPELLED_WORDS:
-            total += SPELLED_WORDS[word]
+        elif word in SPELLED_NUMBERS:
+            total += SPELLED_NUMBERS[word]
     return float(total)
 
 
