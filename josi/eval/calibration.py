@@ -73,14 +73,40 @@ def measure(name: str, check, items: list[Labelled], split: str) -> Measured:
     return m
 
 
+GATE = "any judge (gate)"
+
+
+def measure_gate(checks: dict, items: list[Labelled], split: str) -> Measured:
+    """What the gate does with each line, all message judges together: a bad answer counts as caught when any judge
+    fails it (the gate fails it whichever judge it was written for); a good answer is wrongly failed when any judge
+    fails it (every line is written to be good apart from the one property its label is about)."""
+    m = Measured(GATE, split, 0, 0, 0, 0, [], [])
+    for item in items:
+        failed = [name for name, check in checks.items()
+                  if (finding := check(item.response, item.case)).applicable and not finding.passed]
+        if item.flag:
+            m.flags += 1
+            m.caught += bool(failed)
+            if not failed:
+                m.missed.append(f"{item.where} {item.id}")
+        else:
+            m.passes += 1
+            m.false_flags += bool(failed)
+            if failed:
+                m.wrongly_flagged.append(f"{item.where} {item.id}: failed by {', '.join(failed)}")
+    return m
+
+
 def measure_all(split: str = "all", directory: Path = JUDGES_DIR, id_prefix: str = "") -> list[Measured]:
     items = [i for i in load_calibration(directory) if i.id.startswith(id_prefix)]
     chosen = {"all": items, "dev": [i for i in items if not i.heldout], "heldout": [i for i in items if i.heldout]}[split]
     gold = gold_items()
     results = []
-    for name, check in judge_functions().items():
+    checks = judge_functions()
+    for name, check in checks.items():
         results.append(measure(name, check, [i for i in chosen if i.judge == name], split))
         results.append(measure(name, check, gold, "gold"))
+    results.append(measure_gate(checks, [i for i in chosen if i.judge in checks], split))
     return results
 
 

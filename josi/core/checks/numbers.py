@@ -318,7 +318,16 @@ def fact_numbers_wrong(sentence: str, case: Case) -> list[str]:
 CONTINUATION = re.compile(r"\s*(?:(?:or|and)\s+\d|(?:can|could|may|might|will|would|tends? to|is|are)\b)", re.IGNORECASE)
 
 
+@lru_cache(maxsize=1)
+def emergency_numbers() -> re.Pattern[str]:
+    """The emergency phone numbers of the medical_referral_words card table ("call 112"): a referral, not a claim."""
+    numbers = [w for w in facts().contract.medical_referral_words if w.isdigit()]
+    return re.compile(r"\b(?:" + "|".join(numbers) + r")\b(?!\s*-?\s*(?:" + UNIT + r")(?![a-z]))", re.IGNORECASE) \
+        if numbers else re.compile(r"(?!x)x")  # "112 bpm" is a heart rate
+
+
 def invented_in(message: str, case: Case) -> list[str]:
+    message = emergency_numbers().sub("emergency", message)
     known = context_numbers(case)
     general_values = card_numbers() | card_prose_numbers()
     invented = [w for sentence in sentences(message) for w in fact_numbers_wrong(sentence, case)]
