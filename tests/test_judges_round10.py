@@ -2,19 +2,11 @@
 the judge must flag and one look-alike good answer it must let through."""
 import pytest
 
-from josi.core.checks import Case, parse_response
+from josi.core.checks import Case
 from josi.core.checks.gating import Anchors, readiness_gating, rpe_zone
 from josi.core.checks.prescribing import prescribes_training
-from josi.core.context import ChatContext, sample_context
-
-
-def answer(message):
-    return parse_response({"intent": "question", "response_type": "QuestionAnswer", "source_cards": ["zone_physiology"],
-                           "guardrail_triggered": False, "guardrail_reason": None, "replan_request": None, "message": message})
-
-
-def case(level, user, zone="Z2"):
-    return Case(id="t", context=sample_context("balanced", level, zone=zone, minutes=50, age=44), user=user, expect="answer")
+from josi.core.context import ChatContext
+from tests.test_judges_round9 import answer, case  # the same answer and context builders as round 9's families
 
 
 @pytest.mark.parametrize("message, level, user, bad", [
