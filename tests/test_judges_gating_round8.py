@@ -3,7 +3,8 @@ flag and one look-alike good answer it must let through."""
 import pytest
 
 from josi.core.checks import Case, parse_response
-from josi.core.checks.gating import readiness_gating, share_zone
+from josi.core.checks.gating import readiness_gating
+from josi.core.checks.intensity import share_zone
 from josi.core.context import sample_context
 
 

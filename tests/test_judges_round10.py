@@ -3,7 +3,8 @@ the judge must flag and one look-alike good answer it must let through."""
 import pytest
 
 from josi.core.checks import Case
-from josi.core.checks.gating import Anchors, readiness_gating, rpe_zone
+from josi.core.checks.gating import readiness_gating
+from josi.core.checks.intensity import Anchors, rpe_zone
 from josi.core.checks.prescribing import prescribes_training
 from josi.core.context import ChatContext
 from tests.test_judges_round9 import answer, case  # the same answer and context builders as round 9's families

@@ -3,7 +3,8 @@ bad answer the judge must flag and one look-alike good answer it must let throug
 import pytest
 
 from josi.core.checks import Case, parse_response
-from josi.core.checks.gating import readiness_gating, stated_max_hr
+from josi.core.checks.gating import readiness_gating
+from josi.core.checks.intensity import stated_max_hr
 from josi.core.checks.numbers import invented_numbers
 from josi.core.context import sample_context
 
