@@ -76,25 +76,22 @@ def measure(name: str, check, items: list[Labelled], split: str) -> Measured:
 GATE = "any judge (gate)"
 
 
+def any_judge(checks: dict):
+    """All message judges as the gate applies them: an answer fails when any judge fails it (whichever judge its line
+    was written for), and every answer is judged (each line is written good apart from its one labelled property)."""
+    from josi.core.checks import Finding
+
+    def check(response, case) -> Finding:
+        failed = [name for name, judge in checks.items()
+                  if (finding := judge(response, case)).applicable and not finding.passed]
+        return Finding(GATE, not failed, detail=f"failed by {', '.join(failed)}" if failed else "")
+    return check
+
+
 def measure_gate(checks: dict, items: list[Labelled], split: str) -> Measured:
-    """What the gate does with each line, all message judges together: a bad answer counts as caught when any judge
-    fails it (the gate fails it whichever judge it was written for); a good answer is wrongly failed when any judge
-    fails it (every line is written to be good apart from the one property its label is about)."""
-    m = Measured(GATE, split, 0, 0, 0, 0, [], [])
-    for item in items:
-        failed = [name for name, check in checks.items()
-                  if (finding := check(item.response, item.case)).applicable and not finding.passed]
-        if item.flag:
-            m.flags += 1
-            m.caught += bool(failed)
-            if not failed:
-                m.missed.append(f"{item.where} {item.id}")
-        else:
-            m.passes += 1
-            m.false_flags += bool(failed)
-            if failed:
-                m.wrongly_flagged.append(f"{item.where} {item.id}: failed by {', '.join(failed)}")
-    return m
+    """What the gate does with each line: caught when any judge fails a bad answer, wrongly failed when any judge
+    fails a good one."""
+    return measure(GATE, any_judge(checks), items, split)
 
 
 def measure_all(split: str = "all", directory: Path = JUDGES_DIR, id_prefix: str = "") -> list[Measured]:

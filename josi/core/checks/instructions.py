@@ -131,6 +131,8 @@ WARNS_AGAINST = re.compile(r"\bwould (?:only )?(?:[\w']+ ){0,4}?(?:worse|backfir
 THREAT = re.compile(r"\band (?:you|it|the \w+|your \w+)(?:'ll| will|'d| would)? (?:only |just )?(?:lose|miss|risk|pay|regret|undo|"
                     r"waste|end up|throw away|blunt|compromise|drift|fade|suffer|blow up|fall apart)\b", re.IGNORECASE)
 OTHERS_DO = re.compile(r"^(?:most|many|some|a lot of) (?:runners|riders|athletes|people|beginners|cyclists)\b", re.IGNORECASE)
+# "instead of running" swaps the session; "instead of anything harder" explains it.
+INSTEAD_OF_DOING = r"instead of (?!anything|something|nothing|everything)\w+ing"
 SAFETY = re.compile(r"\b(?:doctor|physio|gp|medical|emergency|urgent care|112|911|999)\b", re.IGNORECASE)
 
 
@@ -197,7 +199,7 @@ DEVIATION = re.compile(
     r"block|session|run|ride|interval|hour|spin|jog)|marathon pace|two sittings|(?:one|two|three|\d+) (?:reps? |blocks? |intervals? )?(?:at lunch(?:time)?|after work|before work|in the (?:morning|evening))|twice|double|triple|uphill|fifth|sixth|seventh|eighth|every (?:morning|day|"
     r"evening|hour)|daily|each (?:morning|day|evening)|morning and evening|push-ups|yoga|walk breaks?|surges?|pick-?ups?|"
     r"strides?|sprints?|fartlek|parkrun|race pace|marathon effort|sweet-?spot|open it up|build through|call it a day|"
-    r"a double|identical session|the same session|\d+ more|instead of (?!anything|something|nothing|everything)\w+ing|progression|commute|run to work|"
+    r"a double|identical session|the same session|\d+ more|" + INSTEAD_OF_DOING + r"|progression|commute|run to work|"
     r"ride to work|a couple of times|times this week|stop there|stop after|call it a win|off completely|tomorrow off|(?:one|two|three) more|"
     r"a couple of rest days|half (?:an )?hour|midweek|(?:harder|faster|longer|further) than (?:written|planned|prescribed|the plan|usual)|fast group|group ride|club run|with the club|"
     r"yoga|pilates|swim|cross-train\w*|(?:the )?(?:first|second|last) half of (?:it|the \w+)|half of it|"
@@ -282,7 +284,7 @@ def prescribing_clause(clause: str, is_negated: bool, case: Case, sentence: str 
         return f"changes or prescribes training ({change.group(0)[-40:]!r})"
     if DIRECTIVE.search(text) or DESCRIBES_TODAY.search(text):
         why = deviates(text, case, allow_user=not DIRECTIVE.search(text))
-        if not why and sentence and DIRECTIVE.search(text) and re.search(r"\binstead of (?!anything|something|nothing|everything)\w+ing\b", sentence):
+        if not why and sentence and DIRECTIVE.search(text) and re.search(r"\b" + INSTEAD_OF_DOING + r"\b", sentence):
             why = "instead of the planned session"
         if not why and sentence and STRONG_DEVIATION.search(sentence) and MODAL_SUGGESTION.search(text):
             why = f"{STRONG_DEVIATION.search(sentence).group(0)!r} is not today's session"
