@@ -25,6 +25,7 @@ from functools import lru_cache
 
 from josi.core.checks.base import Case, Finding, Response, no_message
 from josi.core.checks.clauses import SPELLED_NUMBERS, clauses_with_negation, sentences
+from josi.core.checks.dutch_numbers import dutch_claims, dutch_number
 from josi.core.cards import default_cards
 from josi.core.facts import facts, zone_code_pattern
 
@@ -151,61 +152,6 @@ GENERAL = re.compile(r"\b(?:in general|generally|usually|typically|on average|fo
                      re.IGNORECASE)
 
 
-# Dutch numbers are written as one word ("vijfenveertig", "honderdvijftig"); "een" alone is "a", not one.
-DUTCH_UNITS = {"twee": 2, "drie": 3, "vier": 4, "vijf": 5, "zes": 6, "zeven": 7, "acht": 8, "negen": 9}
-DUTCH_SMALL = {**DUTCH_UNITS, "tien": 10, "elf": 11, "twaalf": 12, "dertien": 13, "veertien": 14, "vijftien": 15,
-               "zestien": 16, "zeventien": 17, "achttien": 18, "negentien": 19, "twintig": 20, "dertig": 30,
-               "veertig": 40, "vijftig": 50, "zestig": 60, "zeventig": 70, "tachtig": 80, "negentig": 90}
-DUTCH_TENS = r"(twintig|dertig|veertig|vijftig|zestig|zeventig|tachtig|negentig)"
-DUTCH_COMPOUND = re.compile(r"(een|twee|drie|vier|vijf|zes|zeven|acht|negen)[eë]n" + DUTCH_TENS)
-# A Dutch number counts as a claim with a unit of a prescription after it ("zes herhalingen", "twee uur");
-# "keer" only as reps ("drie keer twaalf minuten"), not "drie keer per week".
-DUTCH_UNIT = re.compile(r"\s+(?:(minuten|minuut|uur|seconden|herhalingen|herhaling|blokken|slagen|procent|kilometer|km|watt|"
-                        r"sprints|intervallen|dagen|weken)\b|(keer)\s+(?=[a-z]*\d|[a-zë]+\s+minuten))", re.IGNORECASE)
-DUTCH_UNIT_NAMES = {"minuten": "minutes", "minuut": "minutes", "uur": "hours", "seconden": "seconds", "procent": "percent",
-                    "slagen": "bpm", "watt": "watts", "kilometer": "km", "km": "km", "herhalingen": "reps",
-                    "herhaling": "reps", "blokken": "reps", "sprints": "reps", "intervallen": "reps", "keer": "reps",
-                    "dagen": "days", "weken": "weeks"}
-
-
-def dutch_number(word: str) -> float | None:
-    """The value of one Dutch number word, None if it is not one ("anderhalf" is 1.5, "een" alone is None)."""
-    word, total = word.lower(), 0
-    if word == "anderhalf":
-        return 1.5
-    if "honderd" in word:
-        head, _, word = word.partition("honderd")
-        if head and head not in DUTCH_UNITS:
-            return None
-        total = DUTCH_UNITS.get(head, 1) * 100
-        if not word:
-            return float(total)
-    if word in DUTCH_SMALL:
-        return float(total + DUTCH_SMALL[word])
-    compound = DUTCH_COMPOUND.fullmatch(word)
-    if compound:
-        return float(total + DUTCH_SMALL.get(compound.group(1), 1) + DUTCH_SMALL[compound.group(2)])
-    return float(total + 1) if total and word in ("een", "eén") else None
-
-
-def dutch_claims(clause: str) -> list[tuple[str, float, str]]:
-    """Dutch numbers with a unit after them, and any number above a hundred that is not a round one
-    ("onder de honderdvijftig"): a heart rate or a wattage, whatever follows."""
-    found = []
-    for match in re.finditer(r"[a-zë]+", clause, re.IGNORECASE):
-        value = dutch_number(match.group(0))
-        if value is None:
-            continue
-        unit = DUTCH_UNIT.match(clause, match.end())
-        if unit:
-            name = DUTCH_UNIT_NAMES[(unit.group(1) or unit.group(2)).lower()]
-            found.append((match.group(0) + unit.group(0).rstrip(), value, name + " spelled"))
-        elif value > 100 and value % 100:
-            found.append((match.group(0), value, " spelled"))
-    return found
-
-
-
 def spelled_value(text: str) -> float:
     text = text.lower().replace(" and ", " ")
     if text.startswith("half"):
@@ -261,6 +207,25 @@ def zone_bands(sentence: str) -> set[tuple[float, float]]:
             if None not in band:
                 bands.add((float(band[0]), float(band[1])))
     return bands
+
+
+MADE_PERSONAL = re.compile(r"\b(?:for you|your (?:z\d|zones?|max|maximum|ftp|lthr|threshold|heart rate|hr)|"
+                           r"van je|van jouw|jouw|voor jou)\b", re.IGNORECASE)
+
+
+def planned_bands(case: Case) -> set[tuple[float, float]]:
+    """The card bands of every zone in today's planned structure ("Z4 with Z1 recoveries"): "3 x 10 min at Z4,
+    90-105% FTP" or "the recoveries at 45-55% of FTP" describe the planned session as the context gives it, so the
+    exact card band is its fact. A band narrowed inside it ("aim for 105-115%"), one worked out into the
+    athlete's watts or beats, or one made the athlete's ("your Z2 today is 55-75% of your FTP", "for you that's
+    82-87% of your max") is still a claim of its own (MADE_PERSONAL)."""
+    session = case.context.planned_session
+    if not session:
+        return set()
+    f = facts()
+    names = {session.zone.upper(), *(z.upper() for z in re.findall(r"\b[zZ]\d\b", session.structure))}
+    return {(float(band[0]), float(band[1])) for name in names if name in f.zones
+            for band in (f.zones[name].power_ftp_pct, f.zones[name].lthr_pct, f.zones[name].hrmax_pct) if None not in band}
 
 
 def range_ends(text: str) -> tuple[float, float] | None:
@@ -334,8 +299,10 @@ def invented_in(message: str, case: Case) -> list[str]:
     # "Today's reps are threshold, so aim for that 6-7 feel" after an RPE scale: the planned zone's RPE band is its fact
     session = case.context.planned_session
     rpe_band = {tuple(map(float, facts().zones[session.zone].rpe))} if session and RPE_WORD.search(message) else set()
+    today_bands = planned_bands(case)
     for named in sentences(readable(message)):
-        bands, sentence = zone_bands(named) | rpe_band, without_zone_codes(named)
+        said_of_session = set() if MADE_PERSONAL.search(named) else today_bands
+        bands, sentence = zone_bands(named) | rpe_band | said_of_session, without_zone_codes(named)
         # a definition is general as a whole sentence: "Z2 is 55-75% of FTP, or 83-94% of LTHR"
         general_sentence = bool(GENERAL.search(sentence)) and not PERSONAL.search(sentence) and not SAID_OF_ATHLETE.match(sentence)
         general = False
