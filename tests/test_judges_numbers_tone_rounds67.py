@@ -143,3 +143,24 @@ def test_the_planned_zones_card_band_is_the_sessions_fact(message, session, bad)
     structure, zone, minutes = session
     finding = invented_numbers(answer(message), case(structure, zone, minutes))
     assert finding.passed is not bad, finding.detail
+
+
+TEMPO_BLOCKS = ("10 min Z1, 4 x 8 min Z3 with 2 min Z1, 10 min Z1", "Z3", 60)
+
+
+@pytest.mark.parametrize("message, session, bad", [
+    # the work the structure adds up to is worked out from the context
+    ("Four 8-minute blocks give 32 minutes of tempo time, broken up by easy spells.", TEMPO_BLOCKS, False),
+    ("Four 8-minute blocks give 36 minutes of tempo time, broken up by easy spells.", TEMPO_BLOCKS, True),
+    ("Zes herhalingen van drie minuten: samen 18 minuten werk.", HILLS, True),  # HILLS is 5 x 3 min: 15, not 18
+    ("Vijf herhalingen van drie minuten: samen 15 minuten werk.", HILLS, False),
+    # the longest session of a readiness level the sentence names is the card's rule for that level
+    ("Amber caps sessions at 120 minutes, and today's 46 fit inside that.", THRESHOLD, False),
+    ("Amber caps sessions at 100 minutes, and today's 46 fit inside that.", THRESHOLD, True),
+    ("Red days cap sessions at 120 minutes.", THRESHOLD, True),  # 120 is amber's, red's is 60
+    ("Keep it under 120 minutes today.", THRESHOLD, True),  # no level named: a limit of its own
+])
+def test_work_totals_and_the_named_levels_longest_session_are_context_facts(message, session, bad):
+    structure, zone, minutes = session
+    finding = invented_numbers(answer(message), case(structure, zone, minutes))
+    assert finding.passed is not bad, finding.detail

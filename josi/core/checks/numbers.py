@@ -75,7 +75,27 @@ def context_numbers(case: Case) -> set[float]:
     if ctx.planned_session:
         values.add(float(ctx.planned_session.duration_min))
         values |= numbers_in(ctx.planned_session.structure)
+        values |= work_totals(ctx.planned_session.structure)
     return values
+
+
+REPEATED = re.compile(r"(\d+)\s*(?:x|×)\s*(\d+(?:\.\d+)?)\s*(min|s)\b", re.IGNORECASE)
+
+
+def work_totals(structure: str) -> set[float]:
+    """The work the structure adds up to ("4 x 8 min" is 32 minutes of work; "6 x 30 s" three): worked out
+    from the context, not invented. Each repeat group's total and, where there are several, their sum."""
+    totals = [int(n) * float(d) / (60 if unit.lower() == "s" else 1) for n, d, unit in REPEATED.findall(structure)]
+    return {round(t, 3) for t in totals} | ({round(sum(totals), 3)} if len(totals) > 1 else set())
+
+
+# "Amber caps sessions at 120 minutes": the longest session of a readiness level the sentence names
+LEVEL_WORDS = {"green": "green", "groen": "green", "amber": "amber", "oranje": "amber", "red": "red", "rood": "red"}
+
+
+def level_minutes(sentence: str) -> set[float]:
+    levels = {LEVEL_WORDS[w] for w in re.findall(r"[a-z]+", sentence.lower()) if w in LEVEL_WORDS}
+    return {float(facts().readiness[level].max_session_min) for level in levels if level in facts().readiness}
 
 
 def normalized(value: float, unit: str) -> set[float]:
@@ -312,7 +332,7 @@ def invented_in(message: str, case: Case) -> list[str]:
             continues = general and CONTINUATION.match(clause) is not None
             general = general_sentence or continues or (bool(GENERAL.search(clause)) and not PERSONAL.search(clause)
                                                         and not SAID_OF_ATHLETE.match(sentence))
-            invented += invented_claims(clause, general, known, general_values, case, bands)
+            invented += invented_claims(clause, general, known | level_minutes(named), general_values, case, bands)
     return invented
 
 
