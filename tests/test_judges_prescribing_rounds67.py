@@ -137,3 +137,26 @@ def test_swaps_hypotheticals_and_efforts(message, session, bad):
 def test_dutch_orders_and_hypotheticals(message, session, bad):
     finding = prescribes_training(answer(message), case(session))
     assert finding.passed is not bad, finding.detail
+
+
+SPRINT_RIDE = ("cycling", "20 min Z2, 8 x 15 s Z7 with 4 min Z1, 20 min Z2", "Z7", 75)
+HILL_REPS = ("running", "15 min Z1, 6 x 3 min Z6 with 3 min jog-down recoveries, 10 min Z1", "Z6", 60)
+
+
+@pytest.mark.parametrize("message, session, bad", [
+    # an effort word for the work today's session is built of says how to do it; above it, or more, is a change
+    ("Today's six efforts are Z6, so go hard from the start and hold your form.", HILL_REPS, False),
+    ("Green light: go all-out on every one of the eight efforts, then spin easy.", SPRINT_RIDE, False),
+    ("Go all-out on each rep today.", THRESHOLD_RUN, True),  # all-out is Z7, the session tops out at Z4
+    ("Go hard from the start today.", EASY_RUN, True),
+    ("Push harder on the last two efforts.", HILL_REPS, True),  # a comparative intensifies whatever is planned
+    # a label that leads into a definition is no plan segment; a label that hands out minutes is
+    ("Plainly put: Z6 is anaerobic capacity, and it is not for today.", EASY_RUN, False),
+    ("Fun fact: Z8 neuromuscular work lasts under ten seconds.", EASY_RUN, False),
+    ("Z4: 87-92% of HRmax.", EASY_RUN, False),
+    ("Tomorrow: 20 easy minutes and some strides.", EASY_RUN, True),
+    ("Your options: 30 minutes easy or a rest day.", EASY_RUN, True),
+])
+def test_the_planned_effort_and_definition_labels(message, session, bad):
+    finding = prescribes_training(answer(message), case(session))
+    assert finding.passed is not bad, finding.detail

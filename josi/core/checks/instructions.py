@@ -67,10 +67,13 @@ ENDORSEMENT = re.compile(r"\b(?:(?:nobody|no one|no-one)'?s? (?:is )?going to st
 SEGMENT = re.compile(r"\b(?:first|last|final) (?:\d+|ten|five|fifteen|twenty|thirty) (?:minutes?|mins?|km|k|miles?)\b"
                      r"(?:\s+[\w']+){0,5}?\s+(?:at|in|to|into) (?:z\d|zone|tempo|threshold|marathon|race|\w+ pace)",
                      re.IGNORECASE)
+# A label form ("Tomorrow: 20 easy", "Warm-up: 10 minutes") is a plan; not a lead-in to a definition ("Fun fact: Z8 is
+# neuromuscular", "Plainly put: Z6 is anaerobic capacity") nor a zone's own label ("Z4: 87-92% of HRmax").
 FUTURE_PLAN = re.compile(r"(?:\b(?:next week|tomorrow|tonight|this evening|later today|today|\w+ day|afterwards|after that|"
                          r"after the \w+|later|post-\w+|both days|on landing)|"
-                         r"^(?![\w' -]*\b(?:is|are|means|sits)\b)[\w' -]{2,25}:)\s*[:,]?\s+(?:only\s+)?"
-                         r"(?:\d+|z\d|ten|fifteen|twenty|thirty|forty|fifty|sixty)\b",
+                         r"^(?![\w' -]*\b(?:is|are|means|sits)\b)(?!\s*z\d\s*:)[\w' -]{2,25}:(?=\s*(?:only\s+)?\S+"
+                         r"(?![^.;]{0,40}\b(?:is|are|sits|means|covers|spans|lasts|targets|drives|taxes|builds)\b)))"
+                         r"\s*[:,]?\s+(?:only\s+)?(?:\d+|z\d|ten|fifteen|twenty|thirty|forty|fifty|sixty)\b",
                          re.IGNORECASE)
 GERUND_WOULD = re.compile(r"^(?:adding|including|throwing in|tacking on|finishing with|doing|swapping in)\b.*\bwould\b",
                           re.IGNORECASE)
@@ -245,6 +248,22 @@ def deviates(text: str, case: Case, allow_user: bool = False, instructed: bool =
     return f"{word.group(0)!r} is not today's session" if word else None
 
 
+def asks_for_the_planned_effort(phrase: str, case: Case) -> bool:
+    """"Go hard from the start" or "go all-out on every one" on a day whose planned session is built of that work
+    (its hardest zone at or above the zone the effort words mean, effort_words card) says how to do today's session.
+    A comparative ("push harder", "go faster") or an effort above the planned zones is still a change."""
+    session = case.context.planned_session
+    if session is None or re.search(r"\b(?:harder|faster|longer|further|limit|as hard as)\b", phrase, re.IGNORECASE):
+        return False
+    f = facts()
+    planned = [session.zone, *(z.upper() for z in re.findall(r"\b[zZ]\d\b", session.structure))]
+    hardest = max(f.zones[z].index for z in planned if z in f.zones)
+    meant = [f.zones[zone].index for word, zone in f.effort_words.items() if re.search(rf"\b{re.escape(word)}\b", phrase, re.IGNORECASE)]
+    if not meant and re.search(r"\bhard\b", phrase, re.IGNORECASE):
+        meant = [f.zones[f.effort_words["go hard"]].index] if "go hard" in f.effort_words else []
+    return bool(meant) and max(meant) <= hardest
+
+
 def describes_session(text: str, case: Case) -> bool:
     """An imperative that only restates today's session ("Z2, 50 minutes: go"), or tells them to do it."""
     session = case.context.planned_session
@@ -279,7 +298,11 @@ def prescribing_clause(clause: str, is_negated: bool, case: Case, sentence: str 
         return "hands out a plan or workout"
     if ROUTINE.search(text) and re.search(r"\d|push-?ups|sit-?ups|squats", text):
         return f"hands out a routine ({ROUTINE.search(text).group(0)!r})"
-    change = IMPERATIVE.search(text) or INTENSIFY.search(text) or GERUND_SUGGESTION.search(text) or TURN_INTO.search(text)
+    intensify = INTENSIFY.search(text)
+    if intensify and not asks_for_the_planned_effort(intensify.group(0), case):
+        # "Go hard from the start today" on an easy day: naming today does not make it today's session
+        return f"changes or prescribes training ({intensify.group(0)[-40:]!r})"
+    change = IMPERATIVE.search(text) or GERUND_SUGGESTION.search(text) or TURN_INTO.search(text)
     if change and not describes_session(text, case):
         return f"changes or prescribes training ({change.group(0)[-40:]!r})"
     if DIRECTIVE.search(text) or DESCRIBES_TODAY.search(text):
