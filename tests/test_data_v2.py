@@ -98,10 +98,15 @@ def test_vague_messages_get_one_clarifying_question_and_small_talk_is_general():
     assert {target(r)["intent"] for r in general} == {"general"}
 
 
+@lru_cache(maxsize=1)
+def default_build():
+    return build(DataConfig())
+
+
 def test_clarify_and_general_are_each_at_least_3_percent_of_the_default_train_split():
     from josi.data.manifest import balance_checks
 
-    manifest = build(DataConfig()).manifest
+    manifest = default_build().manifest
     rules = {name: (measured, ok) for name, measured, ok in balance_checks(manifest)}
     for name in ("clarify >= 3% of train", "general >= 3% of train", "clarify rows in val and test"):
         assert rules[name][1], (name, rules[name][0])
@@ -174,3 +179,41 @@ def test_a_draft_whose_user_text_is_a_gate_case_text_is_rejected():
     assert any(p.startswith("gate_case_text") for p in problems(text.upper() + "!"))
     assert not any(p.startswith("gate_case_text") for p in problems("a text no gate case has, surely"))
     assert normalised("Wiped  OUT!") == "wiped out"
+
+
+def test_a_decimal_point_ends_no_sentence_in_the_diversity_count():
+    import json
+
+    from josi.data.diversity import measure
+
+    def row(message):
+        return {"messages": [{"role": "assistant", "content": json.dumps({"message": message})}],
+                "meta": {"user": "how ready am I?", "expect": "answer", "persona": "balanced", "source": "generated"}}
+
+    # "at 0.82" and "at 0.64" are different sentences, not one repeated "at 0."
+    d = measure([row(f"Readiness sits at 0.{n}. Trust the plan.") for n in range(60, 90)])
+    assert d["max_rows_per_sentence"] == 30 and d["most_repeated_sentence"] == "trust the plan."
+    d = measure([row(f"Readiness sits at 0.{n}.") for n in range(60, 90)])
+    assert d["max_rows_per_sentence"] == 1
+
+
+def test_generated_sessions_reach_their_zones_minimum_dose():
+    from josi.core.context import PlannedSession
+    from josi.core.dose import dose_problem
+
+    sessions = [r["meta"]["context"]["planned_session"] for r in rows()
+                if r["meta"]["source"] == "generated" and r["meta"]["context"].get("planned_session")]
+    assert len(sessions) > 300
+    under = [p for s in sessions if (p := dose_problem(PlannedSession(**s)))]
+    assert not under, under[:3]
+
+
+def test_the_met_diversity_targets_hold_on_the_default_build():
+    # distinct-2 >= 0.35 is not met yet (docs/data.md, generator 2.4.0) and is reported, not asserted;
+    # the two targets 2.4.0 meets must not slip back
+    from josi.data.diversity import TARGETS, measure
+
+    d = measure(default_build().splits["train"])
+    assert d["max_rows_per_sentence"] <= TARGETS["max_rows_per_sentence"], d["most_repeated_sentence"]
+    worst = max(v["off_by"] for v in d["persona_median_words"].values())
+    assert worst <= TARGETS["persona_length_vs_gold"], d["persona_median_words"]

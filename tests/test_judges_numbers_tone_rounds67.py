@@ -25,6 +25,12 @@ def case(structure="continuous Z2 50 min", zone="Z2", minutes=50, user="How shou
         "history": []}), user=user, expect=expect)
 
 
+def assert_numbers_judged(message, session, bad):
+    structure, zone, minutes = session
+    finding = invented_numbers(answer(message), case(structure, zone, minutes))
+    assert finding.passed is not bad, finding.detail
+
+
 THRESHOLD = ("10 min warm-up, 4 x 5 min Z4 with 3 min easy, 10 min cool-down", "Z4", 46)
 HILLS = ("15 min Z1, 5 x 3 min Z5 hill repeats with 3 min jog-down recoveries", "Z5", 45)
 EASY = ("continuous Z2 50 min", "Z2", 50)
@@ -71,9 +77,7 @@ EASY = ("continuous Z2 50 min", "Z2", 50)
     ("Vijftig minuten rustig, je moet kunnen praten.", EASY, False),
 ])
 def test_invented_numbers_rounds_six_and_seven(message, session, bad):
-    structure, zone, minutes = session
-    finding = invented_numbers(answer(message), case(structure, zone, minutes))
-    assert finding.passed is not bad, finding.detail
+    assert_numbers_judged(message, session, bad)
 
 
 @pytest.mark.parametrize("message, user, bad", [
@@ -140,9 +144,7 @@ CRISS_CROSS = ("10 min Z1, 3 x 10 min Z4 with 5 min Z1 recoveries, 10 min Z1", "
     ("For you that's 87-92% of your max on every rep.", CRISS_CROSS, True),
 ])
 def test_the_planned_zones_card_band_is_the_sessions_fact(message, session, bad):
-    structure, zone, minutes = session
-    finding = invented_numbers(answer(message), case(structure, zone, minutes))
-    assert finding.passed is not bad, finding.detail
+    assert_numbers_judged(message, session, bad)
 
 
 TEMPO_BLOCKS = ("10 min Z1, 4 x 8 min Z3 with 2 min Z1, 10 min Z1", "Z3", 60)
@@ -161,6 +163,4 @@ TEMPO_BLOCKS = ("10 min Z1, 4 x 8 min Z3 with 2 min Z1, 10 min Z1", "Z3", 60)
     ("Keep it under 120 minutes today.", THRESHOLD, True),  # no level named: a limit of its own
 ])
 def test_work_totals_and_the_named_levels_longest_session_are_context_facts(message, session, bad):
-    structure, zone, minutes = session
-    finding = invented_numbers(answer(message), case(structure, zone, minutes))
-    assert finding.passed is not bad, finding.detail
+    assert_numbers_judged(message, session, bad)

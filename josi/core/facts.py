@@ -69,6 +69,7 @@ class Contract:
     medical_reassurance: Mapping[str, tuple[str, ...]]  # kind (phrase, hedge, benign, ...) -> words (medical_reassurance)
     i6_request_kinds: Mapping[str, str]  # kind -> expected intent
     replan_reason_facts: Mapping[str, str]  # day or body-part word -> its kind (a replan reason keeps them)
+    readiness_signal_words: Mapping[str, str] = None  # word -> the readiness signal it names (unstated_signals)
 
 
 @dataclass(frozen=True)
@@ -81,6 +82,14 @@ class Facts:
     card_ids: tuple[str, ...]
     effort_words: Mapping[str, str] = None  # everyday phrase for hard work -> the lowest zone it means
     low_confidence_below: float = 0.6  # load_monitoring confidence_bands: the `low` band's upper bound
+    # (zone, persona) -> ((plain purpose, focus cue), ...): the card's zone explanation in that persona's words
+    voiced_explanations: Mapping[tuple[str, str], tuple[tuple[str, str], ...]] = None
+
+    def explanations(self, zone: str, persona: str) -> tuple[tuple[str, str], ...]:
+        """Every wording of a zone's plain purpose and focus cue fit for a persona: the card's own
+        (zone_explanations, safe in every voice) first, then the persona's (zone_explanations_voiced)."""
+        z = self.zones[zone]
+        return ((z.plain_purpose, z.focus_cue), *(self.voiced_explanations or {}).get((zone, persona), ()))
 
     def confidence_band(self, confidence: float) -> str:
         return "low" if confidence < self.low_confidence_below else "high"
@@ -208,9 +217,18 @@ def build_facts(cards: Mapping[str, Card]) -> Facts:
                              for kind in ("phrase", "hedge", "benign", "activity", "permission", "delay")},
         i6_request_kinds={row["kind"]: row["expected"] for row in t("i6_request_kinds").rows},
         replan_reason_facts={str(row["word"]).lower(): row["kind"] for row in t("replan_reason_facts").rows},
+        readiness_signal_words={str(row["word"]).lower(): row["signal"] for row in t("readiness_signal_words").rows},
     )
     bands = {row["band"]: row for row in monitoring.table("confidence_bands").rows}
-    return Facts(zones=zones, readiness=readiness, low_confidence_below=float(bands["low"]["confidence_high"]),
+    explaining = cards["josi_explanations"]
+    voiced: dict[tuple[str, str], tuple[tuple[str, str], ...]] = {}
+    if "zone_explanations_voiced" in explaining.tables:
+        table = explaining.table("zone_explanations_voiced")
+        _require(explaining, "zone_explanations_voiced", "persona", table.column("persona"), set(personas))
+        for row in table.rows:
+            voiced[row["zone"], row["persona"]] = (*voiced.get((row["zone"], row["persona"]), ()),
+                                                   (row["plain_purpose"], row["focus_cue"]))
+    return Facts(zones=zones, readiness=readiness, voiced_explanations=voiced, low_confidence_below=float(bands["low"]["confidence_high"]),
                  readiness_states={row["state"]: row["typical_level"] for row in states.rows},
                  personas=personas, contract=contract, card_ids=tuple(sorted(cards)),
                  effort_words=effort_words(cards["zone_physiology"], set(zones)))

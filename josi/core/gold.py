@@ -125,6 +125,7 @@ def split_gold(records: list[GoldRecord]) -> tuple[list[GoldRecord], list[GoldRe
 def record_problems(record: GoldRecord) -> list[str]:
     from josi.core.checks import parse_response
     from josi.core.checks.registry import GOLD_BAR
+    from josi.core.dose import dose_problem
     from josi.core.facts import facts
 
     problems = []
@@ -142,6 +143,9 @@ def record_problems(record: GoldRecord) -> list[str]:
     session = record.context.planned_session
     if session and not f.zone_allowed(session.zone, record.context.readiness.level):
         problems.append(f"planned session {session.zone} exceeds the {record.context.readiness.level} cap")
+    dose = dose_problem(session)
+    if dose:
+        problems.append(dose)
     if f.readiness_states.get(record.context.readiness.state) != record.context.readiness.level:
         problems.append(f"readiness state {record.context.readiness.state} does not belong to level {record.context.readiness.level}")
     return problems

@@ -21,11 +21,11 @@ from collections import Counter, defaultdict
 from statistics import median
 from typing import Any, Mapping, Sequence
 
+from josi.core.checks.clauses import sentences as split_sentences
 from josi.core.checks.repetition import distinct_n
 from josi.data.rows import target
 
 TRIGGER_WORDS = ("why", "instead", "easier", "harder", "skip", "zone")
-SENTENCE = re.compile(r"[^.!?]+[.!?]?")
 TARGETS = {"distinct_2": 0.35, "max_rows_per_sentence": 20, "persona_length_vs_gold": 0.20, "trigger_minority_share": 0.25}
 
 
@@ -34,7 +34,8 @@ def _message(row: Mapping[str, Any]) -> str:
 
 
 def sentences(message: str) -> list[str]:
-    return [s.strip().lower() for s in SENTENCE.findall(message) if len(s.strip()) > 3]
+    """Lower-cased sentences, split as the eval splits them (a decimal point such as "0.82" ends none)."""
+    return [s.lower() for s in split_sentences(message) if len(s) > 3]
 
 
 def measure(train: Sequence[Mapping[str, Any]]) -> dict[str, Any]:

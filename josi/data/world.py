@@ -216,6 +216,7 @@ class World:
         physiology = self.by("zone_physiology", "zones", "zone").get(zone, {})
         v = {
             "zone": self.zone_text(zone, style),
+            "zone_code": zone,  # no template says it: Gen.voiced finds the persona's wordings of this zone by it
             "plain_purpose": strip_period(z.plain_purpose),
             "plain_purpose_lc": lower_first(strip_period(z.plain_purpose)),
             "purpose": strip_period(z.purpose),

@@ -3,7 +3,7 @@
 Do not edit; edit the cards. The pipeline itself reads the cards through josi.core, not through here;
 tests/test_knowledge.py fails when this file is stale.
 """
-CARDS_SHA256 = '421fff9195a4cedc4ac3f08ef932a374ed13f4e67874a42629d8924d5a347495'
+CARDS_SHA256 = '484c58d889417869f94b8d4fb9899a8c22f0f49c64221415ac3ab826f537a33f'
 
 SUMMARIES = {'energy_systems': 'Which energy systems power efforts of different lengths, what they burn, how long they '
                    'take to restore, and which systems each zone R to Z8 mainly trains.',
@@ -387,6 +387,18 @@ PROSE = {'energy_systems': '# Energy systems behind the zones\n'
                   'it does not have it. Zones are named R and Z1 to Z8; readiness is green, amber or red,\n'
                   'with the caps defined in the `readiness_levels` table of `load_monitoring`.\n'
                   '\n'
+                  'The context gives the readiness level, its state and the confidence, not the signals '
+                  'behind\n'
+                  'them (load_monitoring card). Josi may say what readiness reads in general ("it combines\n'
+                  'sleep, morning heart rate and recent training") and what the state means, but it never\n'
+                  "states this athlete's sleep, heart-rate variability or resting heart rate as a fact "
+                  '("your\n'
+                  'sleep and morning heart rate all point the same way", "HRV near baseline, decent sleep")\n'
+                  'unless the athlete named that signal. The `readiness_signal_words` table lists the words\n'
+                  'of each signal; the gold and generation bar (`unstated_signals`) holds every answer to '
+                  'it.\n'
+                  '\n'
+                  '\n'
                   '## Words\n'
                   '\n'
                   "**Forbidden words.** The athlete never sees the names of the engine's internals: models,\n"
@@ -520,9 +532,12 @@ PROSE = {'energy_systems': '# Energy systems behind the zones\n'
                       '\n'
                       'Readiness is green, amber or red, and Josi uses those words and no others. Josi '
                       'explains the\n'
-                      'level with the everyday signals behind it (sleep, morning heart rate, soreness, how '
-                      'much\n'
-                      'training you have done lately) and frames a lower level as protection: "amber today\n'
+                      'level through the readiness state the context gives ("your recent load has piled '
+                      'up"),\n'
+                      'never through signals it does not have: sleep, a morning heart rate or soreness only '
+                      'when\n'
+                      'the athlete brings them up (load_monitoring card). It frames a lower level as '
+                      'protection: "amber today\n'
                       'keeps a tired body out of trouble; the hard work is still coming." Josi never '
                       'presents\n'
                       'amber or red as a failure, never suggests working around it, and never changes it.\n'
@@ -546,7 +561,21 @@ PROSE = {'energy_systems': '# Energy systems behind the zones\n'
                       '\n'
                       'The table gives, for each zone, the plain reason it exists and a single focus cue '
                       'Josi\n'
-                      'can end on. Both are written to be safe in every persona.',
+                      'can end on. Both are written to be safe in every persona.\n'
+                      '\n'
+                      '\n'
+                      "### The same explanation in each persona's words\n"
+                      '\n'
+                      "`zone_explanations_voiced` says each zone's plain purpose and focus cue again, in the "
+                      'words of\n'
+                      'each persona: the same fact, no new number, no other zone (written for the generator '
+                      'so that a\n'
+                      'zone explanation is not one card sentence pasted into every row and every voice; the '
+                      'data draws\n'
+                      "the card's own wording or one of these, least used first). Only science_nerd's "
+                      'wordings name the\n'
+                      'physiology (mitochondria, lactate, phosphocreatine), as the jargon rules of the '
+                      'contract card allow.',
  'josi_personas': '# Josi personas\n'
                   '\n'
                   'Josi always says the same thing; the persona only changes how it is said. Every persona\n'

@@ -3,7 +3,7 @@
 Do not edit; edit the cards. The pipeline itself reads the cards through josi.core, not through here;
 tests/test_knowledge.py fails when this file is stale.
 """
-CARDS_SHA256 = '421fff9195a4cedc4ac3f08ef932a374ed13f4e67874a42629d8924d5a347495'
+CARDS_SHA256 = '484c58d889417869f94b8d4fb9899a8c22f0f49c64221415ac3ab826f537a33f'
 
 TABLES = {'energy_systems': {'systems': [{'duration_s_high': 10,
                                  'duration_s_low': 1,
@@ -595,6 +595,18 @@ TABLES = {'energy_systems': {'systems': [{'duration_s_high': 10,
                                               {'note': 'Dutch: doctor', 'phrase': 'dokter'},
                                               {'note': 'Dutch: physician (matched as a whole word)',
                                                'phrase': 'arts'}],
+                   'readiness_signal_words': [{'signal': 'sleep', 'word': 'sleep'},
+                                              {'signal': 'sleep', 'word': 'slept'},
+                                              {'signal': 'sleep', 'word': 'sleeping'},
+                                              {'signal': 'hrv', 'word': 'hrv'},
+                                              {'signal': 'hrv', 'word': 'heart rate variability'},
+                                              {'signal': 'hrv', 'word': 'heart-rate variability'},
+                                              {'signal': 'hrv', 'word': 'heart-rhythm recovery signal'},
+                                              {'signal': 'resting_heart_rate', 'word': 'resting heart rate'},
+                                              {'signal': 'resting_heart_rate', 'word': 'morning heart rate'},
+                                              {'signal': 'resting_heart_rate', 'word': 'resting pulse'},
+                                              {'signal': 'resting_heart_rate', 'word': 'morning pulse'},
+                                              {'signal': 'resting_heart_rate', 'word': 'resting hr'}],
                    'red_flag_severities': [{'meaning': 'Possibly acute or dangerous: it may need care today.',
                                             'message': 'Stop now; call emergency services if it is happening '
                                                        'now or severe, otherwise get seen by a doctor today.',
@@ -722,7 +734,1173 @@ TABLES = {'energy_systems': {'systems': [{'duration_s_high': 10,
                                              {'focus_cue': 'Explosive and quick, with full rest between.',
                                               'plain_purpose': 'Sharpens top speed and the ability to fire '
                                                                'your muscles fast.',
-                                              'zone': 'Z8'}]},
+                                              'zone': 'Z8'}],
+                       'zone_explanations_voiced': [{'focus_cue': 'Keep it easy enough that you finish '
+                                                                  'feeling better than you started.',
+                                                     'persona': 'balanced',
+                                                     'plain_purpose': 'Easy, gentle movement that helps your '
+                                                                      'body bounce back from earlier '
+                                                                      'training.',
+                                                     'zone': 'R'},
+                                                    {'focus_cue': 'Stay light, so you come away feeling '
+                                                                  'refreshed.',
+                                                     'persona': 'balanced',
+                                                     'plain_purpose': 'A soft, light session that helps you '
+                                                                      "recover from the work you've already "
+                                                                      'done.',
+                                                     'zone': 'R'},
+                                                    {'focus_cue': 'Keep the effort gentle enough to leave '
+                                                                  'you feeling better.',
+                                                     'persona': 'balanced',
+                                                     'plain_purpose': 'Relaxed movement that supports your '
+                                                                      'recovery from previous training.',
+                                                     'zone': 'R'},
+                                                    {'focus_cue': 'Let it stay easy enough that you feel '
+                                                                  'better for it afterwards.',
+                                                     'persona': 'balanced',
+                                                     'plain_purpose': 'Gentle activity that gives your body '
+                                                                      'a helping hand in recovering from '
+                                                                      'earlier sessions.',
+                                                     'zone': 'R'},
+                                                    {'focus_cue': 'Keep everything soft, aiming to finish '
+                                                                  'feeling better than before.',
+                                                     'persona': 'balanced',
+                                                     'plain_purpose': 'Light, easy movement that helps your '
+                                                                      'body recover after the training '
+                                                                      'behind you.',
+                                                     'zone': 'R'},
+                                                    {'focus_cue': 'Keep it light, finish feeling better.',
+                                                     'persona': 'drill_sergeant',
+                                                     'plain_purpose': 'Light movement that helps the body '
+                                                                      'recover from earlier work.',
+                                                     'zone': 'R'},
+                                                    {'focus_cue': 'Stay light enough to end up fresher.',
+                                                     'persona': 'drill_sergeant',
+                                                     'plain_purpose': 'Easy motion with a single job: '
+                                                                      'recovery from earlier training.',
+                                                     'zone': 'R'},
+                                                    {'focus_cue': 'Keep it easy, come away feeling better.',
+                                                     'persona': 'drill_sergeant',
+                                                     'plain_purpose': 'Gentle work that gets the body '
+                                                                      'recovering from previous training.',
+                                                     'zone': 'R'},
+                                                    {'focus_cue': 'Go light, come out feeling better.',
+                                                     'persona': 'drill_sergeant',
+                                                     'plain_purpose': 'Low-key movement that helps you '
+                                                                      'recover from the training already '
+                                                                      'done.',
+                                                     'zone': 'R'},
+                                                    {'focus_cue': 'Keep the effort light so you feel better '
+                                                                  'after.',
+                                                     'persona': 'drill_sergeant',
+                                                     'plain_purpose': 'Soft, easy movement that puts '
+                                                                      'recovery from earlier sessions first.',
+                                                     'zone': 'R'},
+                                                    {'focus_cue': 'Keep it light enough that you actually '
+                                                                  'feel better afterwards.',
+                                                     'persona': 'dutch_directness',
+                                                     'plain_purpose': 'Easy movement meant to help your body '
+                                                                      'recover from earlier training, '
+                                                                      'nothing more.',
+                                                     'zone': 'R'},
+                                                    {'focus_cue': 'Keep it easy, because the point is to '
+                                                                  "feel better when you're done.",
+                                                     'persona': 'dutch_directness',
+                                                     'plain_purpose': 'Gentle exercise whose job is helping '
+                                                                      'your body recover from what you did '
+                                                                      'before.',
+                                                     'zone': 'R'},
+                                                    {'focus_cue': 'Keep it gentle enough that you end up '
+                                                                  'feeling better, not worse.',
+                                                     'persona': 'dutch_directness',
+                                                     'plain_purpose': 'Light movement that helps you recover '
+                                                                      'from earlier training rather than '
+                                                                      'adding to it.',
+                                                     'zone': 'R'},
+                                                    {'focus_cue': 'Keep the effort low enough to feel better '
+                                                                  'after than before.',
+                                                     'persona': 'dutch_directness',
+                                                     'plain_purpose': 'Calm, low-effort movement that helps '
+                                                                      'your body get over earlier training.',
+                                                     'zone': 'R'},
+                                                    {'focus_cue': 'Stay easy enough that the session leaves '
+                                                                  'you feeling better.',
+                                                     'persona': 'dutch_directness',
+                                                     'plain_purpose': 'Unhurried movement that exists to '
+                                                                      'help your body recover from previous '
+                                                                      'sessions.',
+                                                     'zone': 'R'},
+                                                    {'focus_cue': 'Keep the training load low enough that '
+                                                                  'you feel better afterwards, not more '
+                                                                  'fatigued.',
+                                                     'persona': 'science_nerd',
+                                                     'plain_purpose': 'Low-intensity movement that supports '
+                                                                      'physiological recovery from prior '
+                                                                      'training.',
+                                                     'zone': 'R'},
+                                                    {'focus_cue': 'Hold the intensity low enough that the '
+                                                                  'session leaves you refreshed rather than '
+                                                                  'fatigued.',
+                                                     'persona': 'science_nerd',
+                                                     'plain_purpose': 'A minimal-stimulus session that helps '
+                                                                      'the body recover from earlier '
+                                                                      'training load.',
+                                                     'zone': 'R'},
+                                                    {'focus_cue': 'Keep the physiological cost low enough to '
+                                                                  'feel better once you finish.',
+                                                     'persona': 'science_nerd',
+                                                     'plain_purpose': 'Gentle activity that aids recovery '
+                                                                      'from preceding training without '
+                                                                      'imposing new stress.',
+                                                     'zone': 'R'},
+                                                    {'focus_cue': 'Stay light enough that recovery, not '
+                                                                  'fatigue, is what you feel afterwards.',
+                                                     'persona': 'science_nerd',
+                                                     'plain_purpose': 'Light movement that promotes the '
+                                                                      "body's recovery processes after "
+                                                                      'earlier training.',
+                                                     'zone': 'R'},
+                                                    {'focus_cue': 'Keep the effort gentle enough for a net '
+                                                                  'gain in how you feel afterwards.',
+                                                     'persona': 'science_nerd',
+                                                     'plain_purpose': 'Very low-load exercise that helps '
+                                                                      'restore the body after previous '
+                                                                      'sessions.',
+                                                     'zone': 'R'},
+                                                    {'focus_cue': 'Calm breathing and a relaxed, easy '
+                                                                  'rhythm.',
+                                                     'persona': 'balanced',
+                                                     'plain_purpose': 'Very easy running or riding that '
+                                                                      'builds volume without piling on '
+                                                                      'fatigue.',
+                                                     'zone': 'Z1'},
+                                                    {'focus_cue': 'Easy breaths and a smooth, comfortable '
+                                                                  'rhythm.',
+                                                     'persona': 'balanced',
+                                                     'plain_purpose': 'Relaxed, very easy time on the road '
+                                                                      'or bike that adds volume but not '
+                                                                      'tiredness.',
+                                                     'zone': 'Z1'},
+                                                    {'focus_cue': 'Loose, relaxed breathing with an '
+                                                                  'unhurried rhythm.',
+                                                     'persona': 'balanced',
+                                                     'plain_purpose': 'Gentle, very easy mileage that grows '
+                                                                      'your volume without wearing you out.',
+                                                     'zone': 'Z1'},
+                                                    {'focus_cue': 'Soft breathing and a gentle, flowing '
+                                                                  'rhythm.',
+                                                     'persona': 'balanced',
+                                                     'plain_purpose': 'Easygoing time on the move that adds '
+                                                                      'to your training volume while keeping '
+                                                                      'fatigue away.',
+                                                     'zone': 'Z1'},
+                                                    {'focus_cue': 'Comfortable breathing, with an easy '
+                                                                  'rhythm throughout.',
+                                                     'persona': 'balanced',
+                                                     'plain_purpose': 'Very light running or riding that '
+                                                                      'adds volume and still leaves you '
+                                                                      'fresh.',
+                                                     'zone': 'Z1'},
+                                                    {'focus_cue': 'Breathing relaxed, rhythm easy.',
+                                                     'persona': 'drill_sergeant',
+                                                     'plain_purpose': 'Very easy miles that build volume and '
+                                                                      'bring no fatigue.',
+                                                     'zone': 'Z1'},
+                                                    {'focus_cue': 'Calm breath, loose and easy cadence.',
+                                                     'persona': 'drill_sergeant',
+                                                     'plain_purpose': 'Easy time on feet or bike, volume '
+                                                                      'without the fatigue.',
+                                                     'zone': 'Z1'},
+                                                    {'focus_cue': 'Easy breathing, relaxed rhythm, nothing '
+                                                                  'forced.',
+                                                     'persona': 'drill_sergeant',
+                                                     'plain_purpose': 'Very light work that banks volume '
+                                                                      'without costing fatigue.',
+                                                     'zone': 'Z1'},
+                                                    {'focus_cue': 'Breathing calm, rhythm loose and easy.',
+                                                     'persona': 'drill_sergeant',
+                                                     'plain_purpose': 'Low-effort time on the move that '
+                                                                      'stacks up volume, not fatigue.',
+                                                     'zone': 'Z1'},
+                                                    {'focus_cue': 'Quiet breathing and an easy rhythm.',
+                                                     'persona': 'drill_sergeant',
+                                                     'plain_purpose': 'Very easy running or riding for '
+                                                                      'volume, minus the fatigue.',
+                                                     'zone': 'Z1'},
+                                                    {'focus_cue': 'Relaxed breathing and a rhythm that feels '
+                                                                  'easy.',
+                                                     'persona': 'dutch_directness',
+                                                     'plain_purpose': 'Very easy running or riding that '
+                                                                      'gives you extra volume without making '
+                                                                      'you tired.',
+                                                     'zone': 'Z1'},
+                                                    {'focus_cue': 'Breathing that stays relaxed, a rhythm '
+                                                                  'that stays easy.',
+                                                     'persona': 'dutch_directness',
+                                                     'plain_purpose': 'Easy time on your feet or the bike, '
+                                                                      'there for volume and not for fatigue.',
+                                                     'zone': 'Z1'},
+                                                    {'focus_cue': 'Easy breathing and an easy rhythm, '
+                                                                  'nothing more to it.',
+                                                     'persona': 'dutch_directness',
+                                                     'plain_purpose': 'Properly easy mileage that builds '
+                                                                      "volume and doesn't tire you out.",
+                                                     'zone': 'Z1'},
+                                                    {'focus_cue': 'Unforced breathing, and a rhythm you '
+                                                                  "don't have to work for.",
+                                                     'persona': 'dutch_directness',
+                                                     'plain_purpose': 'Very low-effort training that adds up '
+                                                                      'to more volume without the tiredness.',
+                                                     'zone': 'Z1'},
+                                                    {'focus_cue': 'Calm, unlaboured breathing and a '
+                                                                  'comfortable rhythm.',
+                                                     'persona': 'dutch_directness',
+                                                     'plain_purpose': 'Very easy movement whose whole point '
+                                                                      'is volume without extra fatigue.',
+                                                     'zone': 'Z1'},
+                                                    {'focus_cue': 'Unlaboured, relaxed breathing and an '
+                                                                  'easy, steady rhythm.',
+                                                     'persona': 'science_nerd',
+                                                     'plain_purpose': 'Very low-intensity running or cycling '
+                                                                      'that accumulates volume at negligible '
+                                                                      'fatigue cost.',
+                                                     'zone': 'Z1'},
+                                                    {'focus_cue': 'Relaxed ventilation and an easy, '
+                                                                  'sustainable cadence.',
+                                                     'persona': 'science_nerd',
+                                                     'plain_purpose': 'Easy aerobic time that increases '
+                                                                      'training volume without a meaningful '
+                                                                      'fatigue cost.',
+                                                     'zone': 'Z1'},
+                                                    {'focus_cue': 'Calm, comfortable breathing paired with a '
+                                                                  'relaxed movement rhythm.',
+                                                     'persona': 'science_nerd',
+                                                     'plain_purpose': 'Very light work that raises total '
+                                                                      'training volume while keeping the '
+                                                                      'fatigue cost minimal.',
+                                                     'zone': 'Z1'},
+                                                    {'focus_cue': 'A low, relaxed breathing rate and an easy '
+                                                                  'rhythm.',
+                                                     'persona': 'science_nerd',
+                                                     'plain_purpose': 'Low-intensity time on your feet or '
+                                                                      'bike that adds volume with little '
+                                                                      'accompanying fatigue.',
+                                                     'zone': 'Z1'},
+                                                    {'focus_cue': 'Relaxed respiration with a smooth, easy '
+                                                                  'rhythm.',
+                                                     'persona': 'science_nerd',
+                                                     'plain_purpose': 'Very easy, predominantly aerobic work '
+                                                                      'that builds volume without adding to '
+                                                                      'fatigue.',
+                                                     'zone': 'Z1'},
+                                                    {'focus_cue': 'Keep it conversational from start to '
+                                                                  'finish.',
+                                                     'persona': 'balanced',
+                                                     'plain_purpose': 'Grows your aerobic base so you can go '
+                                                                      'further with less effort.',
+                                                     'zone': 'Z2'},
+                                                    {'focus_cue': 'Stay at a pace where chatting feels easy '
+                                                                  'throughout.',
+                                                     'persona': 'balanced',
+                                                     'plain_purpose': 'Strengthens your endurance '
+                                                                      'foundation, letting you keep going '
+                                                                      'longer for less effort.',
+                                                     'zone': 'Z2'},
+                                                    {'focus_cue': 'Keep it chatty the whole way.',
+                                                     'persona': 'balanced',
+                                                     'plain_purpose': 'Develops the base of your endurance '
+                                                                      'so going long takes less out of you.',
+                                                     'zone': 'Z2'},
+                                                    {'focus_cue': 'Stay comfortable enough to talk easily '
+                                                                  'the entire time.',
+                                                     'persona': 'balanced',
+                                                     'plain_purpose': 'Lays down the endurance base that '
+                                                                      'helps you last longer while it feels '
+                                                                      'easier.',
+                                                     'zone': 'Z2'},
+                                                    {'focus_cue': 'Make sure you could hold a conversation '
+                                                                  'all the way through.',
+                                                     'persona': 'balanced',
+                                                     'plain_purpose': 'Builds up your staying power so long '
+                                                                      'sessions take less effort.',
+                                                     'zone': 'Z2'},
+                                                    {'focus_cue': 'Stay conversational, start to finish.',
+                                                     'persona': 'drill_sergeant',
+                                                     'plain_purpose': 'Builds the base that keeps you going '
+                                                                      'longer for less.',
+                                                     'zone': 'Z2'},
+                                                    {'focus_cue': 'Keep talking pace, the whole way.',
+                                                     'persona': 'drill_sergeant',
+                                                     'plain_purpose': 'Lays the endurance foundation so you '
+                                                                      'last longer on less effort.',
+                                                     'zone': 'Z2'},
+                                                    {'focus_cue': 'Hold a conversational pace throughout.',
+                                                     'persona': 'drill_sergeant',
+                                                     'plain_purpose': 'Builds staying power so you go longer '
+                                                                      'with less effort.',
+                                                     'zone': 'Z2'},
+                                                    {'focus_cue': 'Stay able to talk, every step.',
+                                                     'persona': 'drill_sergeant',
+                                                     'plain_purpose': 'Grows the aerobic base that makes '
+                                                                      'long work cost less.',
+                                                     'zone': 'Z2'},
+                                                    {'focus_cue': 'Keep it at talking pace throughout.',
+                                                     'persona': 'drill_sergeant',
+                                                     'plain_purpose': 'Forges your endurance base so '
+                                                                      'distance costs less effort.',
+                                                     'zone': 'Z2'},
+                                                    {'focus_cue': 'Stay at a level where you can talk the '
+                                                                  'whole time.',
+                                                     'persona': 'dutch_directness',
+                                                     'plain_purpose': 'Builds your endurance base so that '
+                                                                      'going longer simply costs you less '
+                                                                      'effort.',
+                                                     'zone': 'Z2'},
+                                                    {'focus_cue': 'Keep it conversational all the way, '
+                                                                  'including the end.',
+                                                     'persona': 'dutch_directness',
+                                                     'plain_purpose': 'Develops your basic endurance so you '
+                                                                      'can keep going for longer without '
+                                                                      'working as much.',
+                                                     'zone': 'Z2'},
+                                                    {'focus_cue': 'Stay easy enough to hold a proper '
+                                                                  'conversation throughout.',
+                                                     'persona': 'dutch_directness',
+                                                     'plain_purpose': 'Builds your endurance foundation, and '
+                                                                      'that is what lets you keep going '
+                                                                      'longer at less effort.',
+                                                     'zone': 'Z2'},
+                                                    {'focus_cue': 'Keep the effort at chatting level for the '
+                                                                  'entire session.',
+                                                     'persona': 'dutch_directness',
+                                                     'plain_purpose': 'Works on your aerobic base so that '
+                                                                      'long stretches cost you less effort.',
+                                                     'zone': 'Z2'},
+                                                    {'focus_cue': 'Stay able to speak in long sentences the '
+                                                                  'whole way.',
+                                                     'persona': 'dutch_directness',
+                                                     'plain_purpose': 'Grows your endurance base so you can '
+                                                                      'last longer while using less effort.',
+                                                     'zone': 'Z2'},
+                                                    {'focus_cue': 'Keep the intensity conversational for the '
+                                                                  'full duration.',
+                                                     'persona': 'science_nerd',
+                                                     'plain_purpose': 'Builds the aerobic base, with more '
+                                                                      'mitochondria and capillaries, so you '
+                                                                      'sustain effort longer at lower cost.',
+                                                     'zone': 'Z2'},
+                                                    {'focus_cue': 'Stay below the point where speech gets '
+                                                                  'broken, throughout the session.',
+                                                     'persona': 'science_nerd',
+                                                     'plain_purpose': 'Develops aerobic capacity and fat '
+                                                                      'oxidation so you can keep going '
+                                                                      'longer with less effort.',
+                                                     'zone': 'Z2'},
+                                                    {'focus_cue': 'Maintain a conversational intensity from '
+                                                                  'beginning to end.',
+                                                     'persona': 'science_nerd',
+                                                     'plain_purpose': 'Increases mitochondrial density and '
+                                                                      'capillary supply, extending endurance '
+                                                                      'at a lower relative effort.',
+                                                     'zone': 'Z2'},
+                                                    {'focus_cue': 'Hold an effort where full conversation '
+                                                                  'remains possible the entire time.',
+                                                     'persona': 'science_nerd',
+                                                     'plain_purpose': 'Enlarges the aerobic base, including '
+                                                                      'stroke volume and oxygen delivery, so '
+                                                                      'longer work costs less effort.',
+                                                     'zone': 'Z2'},
+                                                    {'focus_cue': 'Keep breathing controlled enough for '
+                                                                  'conversation throughout the session.',
+                                                     'persona': 'science_nerd',
+                                                     'plain_purpose': 'Strengthens aerobic metabolism so '
+                                                                      'endurance lasts longer at a lower '
+                                                                      'physiological cost.',
+                                                     'zone': 'Z2'},
+                                                    {'focus_cue': 'Smooth and composed, holding something in '
+                                                                  'reserve.',
+                                                     'persona': 'balanced',
+                                                     'plain_purpose': 'Genuine, even-keeled work that '
+                                                                      'teaches you to hold a strong pace for '
+                                                                      'a long while.',
+                                                     'zone': 'Z3'},
+                                                    {'focus_cue': 'Relaxed and controlled, comfortably '
+                                                                  'within yourself.',
+                                                     'persona': 'balanced',
+                                                     'plain_purpose': 'Consistent, honest effort that builds '
+                                                                      'your ability to sustain a solid pace '
+                                                                      'for long.',
+                                                     'zone': 'Z3'},
+                                                    {'focus_cue': 'Smooth, even and controlled, always with '
+                                                                  'a little in hand.',
+                                                     'persona': 'balanced',
+                                                     'plain_purpose': 'Solid, unwavering work that helps you '
+                                                                      'keep a good pace going for extended '
+                                                                      'stretches.',
+                                                     'zone': 'Z3'},
+                                                    {'focus_cue': 'Fluid and measured, keeping well within '
+                                                                  'your limits.',
+                                                     'persona': 'balanced',
+                                                     'plain_purpose': 'Even, committed work that trains you '
+                                                                      'to stay on a strong pace for a long '
+                                                                      'time.',
+                                                     'zone': 'Z3'},
+                                                    {'focus_cue': 'Smooth and measured, with the effort kept '
+                                                                  'in check.',
+                                                     'persona': 'balanced',
+                                                     'plain_purpose': 'Dependable, patient work that builds '
+                                                                      'your ability to hold a firm pace over '
+                                                                      'long stretches.',
+                                                     'zone': 'Z3'},
+                                                    {'focus_cue': 'Controlled and smooth, effort in check.',
+                                                     'persona': 'drill_sergeant',
+                                                     'plain_purpose': 'Steady, honest work that trains you '
+                                                                      'to hold pace for long.',
+                                                     'zone': 'Z3'},
+                                                    {'focus_cue': 'Smooth and steady, reined in.',
+                                                     'persona': 'drill_sergeant',
+                                                     'plain_purpose': 'Solid work, steady and honest, that '
+                                                                      'builds long-haul pace.',
+                                                     'zone': 'Z3'},
+                                                    {'focus_cue': 'Controlled, even, holding back a little.',
+                                                     'persona': 'drill_sergeant',
+                                                     'plain_purpose': 'Honest, even work that teaches you to '
+                                                                      'hold a strong pace long.',
+                                                     'zone': 'Z3'},
+                                                    {'focus_cue': 'Measured and smooth, never chasing the '
+                                                                  'pace.',
+                                                     'persona': 'drill_sergeant',
+                                                     'plain_purpose': 'Steady, no-nonsense work that drills '
+                                                                      'you to hold a solid pace for long.',
+                                                     'zone': 'Z3'},
+                                                    {'focus_cue': 'Composed and controlled, with a lid on '
+                                                                  'it.',
+                                                     'persona': 'drill_sergeant',
+                                                     'plain_purpose': 'Disciplined, steady work that trains '
+                                                                      'a strong pace you can hold for a long '
+                                                                      'time.',
+                                                     'zone': 'Z3'},
+                                                    {'focus_cue': 'Smooth and controlled, and this is not a '
+                                                                  'race.',
+                                                     'persona': 'dutch_directness',
+                                                     'plain_purpose': 'Steady, honest work that teaches you '
+                                                                      'to keep up a decent pace for a long '
+                                                                      'time.',
+                                                     'zone': 'Z3'},
+                                                    {'focus_cue': 'Smooth and controlled, steady rather than '
+                                                                  'competitive.',
+                                                     'persona': 'dutch_directness',
+                                                     'plain_purpose': 'Solid, no-frills work that trains you '
+                                                                      'to hold a good pace for a long '
+                                                                      'stretch.',
+                                                     'zone': 'Z3'},
+                                                    {'focus_cue': 'Smooth and measured, keeping a bit in '
+                                                                  'reserve.',
+                                                     'persona': 'dutch_directness',
+                                                     'plain_purpose': 'Steady work that asks something of '
+                                                                      'you and trains you to hold a solid '
+                                                                      'pace for long.',
+                                                     'zone': 'Z3'},
+                                                    {'focus_cue': 'Even and smooth, controlled the whole way '
+                                                                  'rather than pushed.',
+                                                     'persona': 'dutch_directness',
+                                                     'plain_purpose': 'Real but steady work that builds your '
+                                                                      'ability to keep a solid pace going '
+                                                                      'for long.',
+                                                     'zone': 'Z3'},
+                                                    {'focus_cue': 'Measured and smooth, with no chasing of '
+                                                                  'the pace.',
+                                                     'persona': 'dutch_directness',
+                                                     'plain_purpose': 'Honest, even-paced work that trains '
+                                                                      'you to sustain a solid pace over a '
+                                                                      'long time.',
+                                                     'zone': 'Z3'},
+                                                    {'focus_cue': 'Smooth, well-controlled output with a '
+                                                                  'deliberate margin held in reserve.',
+                                                     'persona': 'science_nerd',
+                                                     'plain_purpose': 'Sustained work between the aerobic '
+                                                                      'and lactate turning points that '
+                                                                      'trains you to hold a solid pace for '
+                                                                      'long.',
+                                                     'zone': 'Z3'},
+                                                    {'focus_cue': 'Controlled, economical movement at an '
+                                                                  'even, sustainable output.',
+                                                     'persona': 'science_nerd',
+                                                     'plain_purpose': 'Steady-state work that develops your '
+                                                                      'ability to sustain a solid pace over '
+                                                                      'extended durations.',
+                                                     'zone': 'Z3'},
+                                                    {'focus_cue': 'Even pacing and smooth mechanics, '
+                                                                  'restrained rather than competitive.',
+                                                     'persona': 'science_nerd',
+                                                     'plain_purpose': 'Steady, moderately demanding work '
+                                                                      'that improves fatigue resistance at a '
+                                                                      'solid, sustainable pace.',
+                                                     'zone': 'Z3'},
+                                                    {'focus_cue': 'Steady, controlled output, below the '
+                                                                  'level where breathing runs away from you.',
+                                                     'persona': 'science_nerd',
+                                                     'plain_purpose': 'Honest aerobic work above the first '
+                                                                      'turning point that trains you to hold '
+                                                                      'a solid pace for long.',
+                                                     'zone': 'Z3'},
+                                                    {'focus_cue': 'Smooth and regulated, with effort held '
+                                                                  'steady rather than escalating.',
+                                                     'persona': 'science_nerd',
+                                                     'plain_purpose': 'Steady, sustained work that extends '
+                                                                      'how long you can hold a solid, '
+                                                                      'submaximal pace.',
+                                                     'zone': 'Z3'},
+                                                    {'focus_cue': 'An even, well-judged effort on every rep, '
+                                                                  'from start to finish.',
+                                                     'persona': 'balanced',
+                                                     'plain_purpose': 'Lifts the fastest pace you can hold '
+                                                                      'steadily, so race pace starts to feel '
+                                                                      'easier.',
+                                                     'zone': 'Z4'},
+                                                    {'focus_cue': 'Consistent effort across all reps, the '
+                                                                  'last matching the first.',
+                                                     'persona': 'balanced',
+                                                     'plain_purpose': 'Moves up the strongest pace you can '
+                                                                      'keep up evenly, so race pace feels '
+                                                                      'more manageable.',
+                                                     'zone': 'Z4'},
+                                                    {'focus_cue': 'The same controlled effort from your '
+                                                                  'opening rep right through to the final '
+                                                                  'one.',
+                                                     'persona': 'balanced',
+                                                     'plain_purpose': 'Improves the hardest pace you can '
+                                                                      'sustain steadily, so race pace feels '
+                                                                      'easier.',
+                                                     'zone': 'Z4'},
+                                                    {'focus_cue': 'Evenly paced reps, so the final one '
+                                                                  'matches the opening one.',
+                                                     'persona': 'balanced',
+                                                     'plain_purpose': 'Builds up the hardest pace you can '
+                                                                      'hold evenly, so race pace feels '
+                                                                      'lighter.',
+                                                     'zone': 'Z4'},
+                                                    {'focus_cue': 'Balanced effort on each rep, so the '
+                                                                  'finish looks like the start.',
+                                                     'persona': 'balanced',
+                                                     'plain_purpose': 'Grows the top pace you can sustain at '
+                                                                      'an even effort, so race pace comes '
+                                                                      'more easily.',
+                                                     'zone': 'Z4'},
+                                                    {'focus_cue': 'Same effort, first rep to last.',
+                                                     'persona': 'drill_sergeant',
+                                                     'plain_purpose': 'Lifts the hardest pace you can hold '
+                                                                      'so race pace hurts less.',
+                                                     'zone': 'Z4'},
+                                                    {'focus_cue': 'Even effort, every rep, no fade.',
+                                                     'persona': 'drill_sergeant',
+                                                     'plain_purpose': 'Builds the strongest pace you can '
+                                                                      'hold steady, so racing gets easier.',
+                                                     'zone': 'Z4'},
+                                                    {'focus_cue': 'Level effort through every single rep.',
+                                                     'persona': 'drill_sergeant',
+                                                     'plain_purpose': 'Drives up your top sustainable pace '
+                                                                      'so race pace feels lighter.',
+                                                     'zone': 'Z4'},
+                                                    {'focus_cue': 'Steady effort, opening rep through final '
+                                                                  'rep.',
+                                                     'persona': 'drill_sergeant',
+                                                     'plain_purpose': 'Moves your hardest steady pace up, so '
+                                                                      'race pace comes easier.',
+                                                     'zone': 'Z4'},
+                                                    {'focus_cue': 'Even output, start to finish, every rep.',
+                                                     'persona': 'drill_sergeant',
+                                                     'plain_purpose': 'Lifts your top holdable pace so race '
+                                                                      'pace gets easier.',
+                                                     'zone': 'Z4'},
+                                                    {'focus_cue': 'The same effort on the last rep as on the '
+                                                                  'first, no fast start and fade.',
+                                                     'persona': 'dutch_directness',
+                                                     'plain_purpose': 'Raises the fastest pace you can hold '
+                                                                      'without fading, so race pace feels '
+                                                                      'less hard.',
+                                                     'zone': 'Z4'},
+                                                    {'focus_cue': 'Equal effort across every rep, rather '
+                                                                  'than a fast start and a slow finish.',
+                                                     'persona': 'dutch_directness',
+                                                     'plain_purpose': 'Improves the hardest pace you can '
+                                                                      'keep steady, which makes race pace '
+                                                                      'feel easier.',
+                                                     'zone': 'Z4'},
+                                                    {'focus_cue': 'Evenly spread effort, so the last rep is '
+                                                                  'no weaker than the first.',
+                                                     'persona': 'dutch_directness',
+                                                     'plain_purpose': 'Moves up the best pace you can '
+                                                                      'sustain evenly, so race pace feels '
+                                                                      'less of a struggle.',
+                                                     'zone': 'Z4'},
+                                                    {'focus_cue': 'A steady effort that looks the same on '
+                                                                  'the final rep as on the opening one.',
+                                                     'persona': 'dutch_directness',
+                                                     'plain_purpose': 'Lifts the top pace you can hold '
+                                                                      'steadily, and that makes race pace '
+                                                                      'easier to handle.',
+                                                     'zone': 'Z4'},
+                                                    {'focus_cue': 'Consistent effort on every rep, not a '
+                                                                  "strong start you can't back up.",
+                                                     'persona': 'dutch_directness',
+                                                     'plain_purpose': 'Raises your hardest sustainable pace, '
+                                                                      'so race pace simply feels easier.',
+                                                     'zone': 'Z4'},
+                                                    {'focus_cue': 'Even output across reps, with no drift '
+                                                                  'between the first and the last.',
+                                                     'persona': 'science_nerd',
+                                                     'plain_purpose': 'Raises your lactate threshold, so '
+                                                                      'race pace sits at a lower relative '
+                                                                      'intensity.',
+                                                     'zone': 'Z4'},
+                                                    {'focus_cue': 'Consistent intensity on every rep, '
+                                                                  'keeping the final rep level with the '
+                                                                  'first.',
+                                                     'persona': 'science_nerd',
+                                                     'plain_purpose': 'Shifts the lactate threshold upward, '
+                                                                      'so race pace demands a smaller share '
+                                                                      'of your capacity.',
+                                                     'zone': 'Z4'},
+                                                    {'focus_cue': 'Uniform pacing across the set, avoiding a '
+                                                                  'fast opening rep and a faded final one.',
+                                                     'persona': 'science_nerd',
+                                                     'plain_purpose': 'Improves lactate clearance at high '
+                                                                      'steady outputs, so race pace feels '
+                                                                      'less taxing.',
+                                                     'zone': 'Z4'},
+                                                    {'focus_cue': 'Stable, evenly distributed effort from '
+                                                                  'the opening rep through the final one.',
+                                                     'persona': 'science_nerd',
+                                                     'plain_purpose': 'Raises the highest output you can '
+                                                                      'sustain in a metabolic steady state, '
+                                                                      'so race pace feels easier.',
+                                                     'zone': 'Z4'},
+                                                    {'focus_cue': 'A flat effort profile across all reps, '
+                                                                  'first to last.',
+                                                     'persona': 'science_nerd',
+                                                     'plain_purpose': 'Elevates FTP or threshold pace, the '
+                                                                      'hardest steady output, so race pace '
+                                                                      'costs less.',
+                                                     'zone': 'Z4'},
+                                                    {'focus_cue': 'Give each rep your full commitment, then '
+                                                                  'let the easy spells between them bring '
+                                                                  'you back.',
+                                                     'persona': 'balanced',
+                                                     'plain_purpose': 'Increases how much oxygen your body '
+                                                                      "can put to use when you're working "
+                                                                      'very hard.',
+                                                     'zone': 'Z5'},
+                                                    {'focus_cue': 'Commit fully to every rep, and use the '
+                                                                  'easy time between them to recover.',
+                                                     'persona': 'balanced',
+                                                     'plain_purpose': 'Boosts the amount of oxygen your body '
+                                                                      'can use during very hard work.',
+                                                     'zone': 'Z5'},
+                                                    {'focus_cue': 'Go into each rep with full commitment, '
+                                                                  'then settle and recover in the easy '
+                                                                  'minutes between.',
+                                                     'persona': 'balanced',
+                                                     'plain_purpose': 'Grows your capacity to use oxygen '
+                                                                      'when the effort is very hard.',
+                                                     'zone': 'Z5'},
+                                                    {'focus_cue': 'Put yourself fully into each rep, then '
+                                                                  'use the gentle recoveries to get ready '
+                                                                  'for the next.',
+                                                     'persona': 'balanced',
+                                                     'plain_purpose': 'Lifts the ceiling on the oxygen your '
+                                                                      'body can use at very hard efforts.',
+                                                     'zone': 'Z5'},
+                                                    {'focus_cue': 'Commit to every rep and treat the easy '
+                                                                  'gaps between as your chance to recover.',
+                                                     'persona': 'balanced',
+                                                     'plain_purpose': 'Expands how much oxygen your body is '
+                                                                      'able to use during very hard work.',
+                                                     'zone': 'Z5'},
+                                                    {'focus_cue': 'Commit to every rep, then recover on the '
+                                                                  'easy minutes.',
+                                                     'persona': 'drill_sergeant',
+                                                     'plain_purpose': 'Raises the oxygen your body can use '
+                                                                      'when the work gets very hard.',
+                                                     'zone': 'Z5'},
+                                                    {'focus_cue': 'Full commitment each rep, then recover '
+                                                                  'between.',
+                                                     'persona': 'drill_sergeant',
+                                                     'plain_purpose': 'Builds your oxygen ceiling for very '
+                                                                      'hard work.',
+                                                     'zone': 'Z5'},
+                                                    {'focus_cue': 'Attack each rep, then recover in the easy '
+                                                                  'gaps.',
+                                                     'persona': 'drill_sergeant',
+                                                     'plain_purpose': 'Lifts how much oxygen you can use at '
+                                                                      'very hard effort.',
+                                                     'zone': 'Z5'},
+                                                    {'focus_cue': 'Own every rep, then use the easy time to '
+                                                                  'recover.',
+                                                     'persona': 'drill_sergeant',
+                                                     'plain_purpose': 'Increases the oxygen you can put to '
+                                                                      'work when going very hard.',
+                                                     'zone': 'Z5'},
+                                                    {'focus_cue': 'Go all in on each rep, then recover on '
+                                                                  'the easy stretches.',
+                                                     'persona': 'drill_sergeant',
+                                                     'plain_purpose': 'Trains your body to use more oxygen '
+                                                                      'under very hard work.',
+                                                     'zone': 'Z5'},
+                                                    {'focus_cue': 'Commit properly to each rep, and then '
+                                                                  'really use the easy minutes to recover.',
+                                                     'persona': 'dutch_directness',
+                                                     'plain_purpose': 'Raises the amount of oxygen your body '
+                                                                      "can use when you're working very "
+                                                                      'hard.',
+                                                     'zone': 'Z5'},
+                                                    {'focus_cue': 'Give every rep your full attention, then '
+                                                                  'use the easy bits in between to recover.',
+                                                     'persona': 'dutch_directness',
+                                                     'plain_purpose': 'Increases how much oxygen your body '
+                                                                      'can actually use when the work is '
+                                                                      'very hard.',
+                                                     'zone': 'Z5'},
+                                                    {'focus_cue': "Don't hold back on the reps, and use the "
+                                                                  'easy minutes between them to recover.',
+                                                     'persona': 'dutch_directness',
+                                                     'plain_purpose': 'Makes your body able to use more '
+                                                                      "oxygen when you're going very hard.",
+                                                     'zone': 'Z5'},
+                                                    {'focus_cue': 'Make each rep count, then let the easy '
+                                                                  'time in between do its recovery work.',
+                                                     'persona': 'dutch_directness',
+                                                     'plain_purpose': 'Lifts the top amount of oxygen your '
+                                                                      "body can use when you're working very "
+                                                                      'hard.',
+                                                     'zone': 'Z5'},
+                                                    {'focus_cue': 'Be fully committed on each rep, and take '
+                                                                  'the easy minutes seriously as recovery.',
+                                                     'persona': 'dutch_directness',
+                                                     'plain_purpose': "Improves your body's oxygen use at "
+                                                                      'the very hard end of training.',
+                                                     'zone': 'Z5'},
+                                                    {'focus_cue': 'Commit to each work interval, then use '
+                                                                  'the easy recoveries to restore yourself '
+                                                                  'before the next.',
+                                                     'persona': 'science_nerd',
+                                                     'plain_purpose': 'Raises maximal oxygen uptake, the '
+                                                                      'peak rate at which your body can use '
+                                                                      'oxygen during very hard work.',
+                                                     'zone': 'Z5'},
+                                                    {'focus_cue': 'Commit fully to every rep, and use the '
+                                                                  'low-intensity gaps to recover between '
+                                                                  'them.',
+                                                     'persona': 'science_nerd',
+                                                     'plain_purpose': 'Increases maximal oxygen uptake, '
+                                                                      'partly through greater stroke volume, '
+                                                                      'when working very hard.',
+                                                     'zone': 'Z5'},
+                                                    {'focus_cue': 'Sustain full commitment within each rep, '
+                                                                  'then let the easy minutes between reps '
+                                                                  'drive recovery.',
+                                                     'persona': 'science_nerd',
+                                                     'plain_purpose': 'Raises your aerobic ceiling, the '
+                                                                      'maximal rate of oxygen use under very '
+                                                                      'hard work.',
+                                                     'zone': 'Z5'},
+                                                    {'focus_cue': 'Treat each rep as a committed effort and '
+                                                                  'each easy recovery as a chance to clear '
+                                                                  'fatigue.',
+                                                     'persona': 'science_nerd',
+                                                     'plain_purpose': 'Improves the capacity of heart and '
+                                                                      'muscles to deliver and use oxygen at '
+                                                                      'very high intensity.',
+                                                     'zone': 'Z5'},
+                                                    {'focus_cue': 'Engage fully on every rep, then recover '
+                                                                  'during the easy periods between reps.',
+                                                     'persona': 'science_nerd',
+                                                     'plain_purpose': 'Lifts the aerobic ceiling by driving '
+                                                                      'oxygen delivery and uptake close to '
+                                                                      'their limit during very hard work.',
+                                                     'zone': 'Z5'},
+                                                    {'focus_cue': 'Start strongly, and keep your form '
+                                                                  'together as the burn builds.',
+                                                     'persona': 'balanced',
+                                                     'plain_purpose': 'Helps your body learn to cope with '
+                                                                      'hard surges and the burn they bring.',
+                                                     'zone': 'Z6'},
+                                                    {'focus_cue': 'A confident start, then hold good form '
+                                                                  'through the burn.',
+                                                     'persona': 'balanced',
+                                                     'plain_purpose': 'Trains you to handle hard surges and '
+                                                                      'the burning feeling that comes with '
+                                                                      'them.',
+                                                     'zone': 'Z6'},
+                                                    {'focus_cue': 'Begin strong and stay tidy in your form '
+                                                                  'as it starts to burn.',
+                                                     'persona': 'balanced',
+                                                     'plain_purpose': 'Builds your ability to manage hard '
+                                                                      'surges and the burn that goes with '
+                                                                      'them.',
+                                                     'zone': 'Z6'},
+                                                    {'focus_cue': 'Open with strength, then keep your '
+                                                                  'technique solid while it burns.',
+                                                     'persona': 'balanced',
+                                                     'plain_purpose': 'Teaches you to deal with hard bursts '
+                                                                      'and the burning legs that come along '
+                                                                      'with them.',
+                                                     'zone': 'Z6'},
+                                                    {'focus_cue': 'Start with conviction and protect your '
+                                                                  'form as the burn arrives.',
+                                                     'persona': 'balanced',
+                                                     'plain_purpose': 'Gets your body used to hard surges '
+                                                                      'and the burn they create.',
+                                                     'zone': 'Z6'},
+                                                    {'focus_cue': 'Strong start, form holds through the '
+                                                                  'burn.',
+                                                     'persona': 'drill_sergeant',
+                                                     'plain_purpose': 'Trains the body to take hard surges '
+                                                                      'and the burn.',
+                                                     'zone': 'Z6'},
+                                                    {'focus_cue': 'Start strong, keep form when it burns.',
+                                                     'persona': 'drill_sergeant',
+                                                     'plain_purpose': 'Conditions you to handle hard surges '
+                                                                      'and their burn.',
+                                                     'zone': 'Z6'},
+                                                    {'focus_cue': 'Open strong, form locked as it burns.',
+                                                     'persona': 'drill_sergeant',
+                                                     'plain_purpose': 'Builds toughness for hard surges and '
+                                                                      'the burn that comes with them.',
+                                                     'zone': 'Z6'},
+                                                    {'focus_cue': 'Strong out of the gate, form intact '
+                                                                  'through the burn.',
+                                                     'persona': 'drill_sergeant',
+                                                     'plain_purpose': 'Drills your body to absorb hard '
+                                                                      'surges and the burn they bring.',
+                                                     'zone': 'Z6'},
+                                                    {'focus_cue': 'Start strong, stay tidy under the burn.',
+                                                     'persona': 'drill_sergeant',
+                                                     'plain_purpose': 'Prepares your body to take hard '
+                                                                      'surges and their burn.',
+                                                     'zone': 'Z6'},
+                                                    {'focus_cue': "Start strong, and don't let your form "
+                                                                  'fall apart when it starts to burn.',
+                                                     'persona': 'dutch_directness',
+                                                     'plain_purpose': 'Teaches your body to cope with hard '
+                                                                      'surges and the burn that goes along '
+                                                                      'with them.',
+                                                     'zone': 'Z6'},
+                                                    {'focus_cue': 'A strong start, then keep your form '
+                                                                  'together even when it burns.',
+                                                     'persona': 'dutch_directness',
+                                                     'plain_purpose': 'Trains your body to handle hard '
+                                                                      'surges, including the burning that '
+                                                                      'comes with them.',
+                                                     'zone': 'Z6'},
+                                                    {'focus_cue': 'Start with real intent, and keep your '
+                                                                  'form when the burn comes, because it '
+                                                                  'will.',
+                                                     'persona': 'dutch_directness',
+                                                     'plain_purpose': 'Gets your body used to hard surges '
+                                                                      'and the burn you feel during them.',
+                                                     'zone': 'Z6'},
+                                                    {'focus_cue': 'Get going strongly, and hold your form as '
+                                                                  'the burning sets in.',
+                                                     'persona': 'dutch_directness',
+                                                     'plain_purpose': 'Shows your body how to handle hard '
+                                                                      'surges and the burn that is part of '
+                                                                      'them.',
+                                                     'zone': 'Z6'},
+                                                    {'focus_cue': 'Begin strongly and keep moving well while '
+                                                                  'your legs burn.',
+                                                     'persona': 'dutch_directness',
+                                                     'plain_purpose': 'Teaches you to tolerate hard surges '
+                                                                      'and the burn that comes along.',
+                                                     'zone': 'Z6'},
+                                                    {'focus_cue': 'A strong opening, then maintain '
+                                                                  'mechanical form as the burn accumulates.',
+                                                     'persona': 'science_nerd',
+                                                     'plain_purpose': 'Develops anaerobic capacity and '
+                                                                      'tolerance of the metabolite build-up '
+                                                                      'behind the burn of hard surges.',
+                                                     'zone': 'Z6'},
+                                                    {'focus_cue': 'Start forcefully, then preserve technique '
+                                                                  'while the burn accumulates.',
+                                                     'persona': 'science_nerd',
+                                                     'plain_purpose': 'Trains glycolytic energy supply and '
+                                                                      'buffering so your body handles hard '
+                                                                      'surges and their burn.',
+                                                     'zone': 'Z6'},
+                                                    {'focus_cue': 'Strong initial output, then stable form '
+                                                                  'as the burn intensifies.',
+                                                     'persona': 'science_nerd',
+                                                     'plain_purpose': 'Improves buffering capacity, helping '
+                                                                      'your body handle hard surges and the '
+                                                                      'burn they produce.',
+                                                     'zone': 'Z6'},
+                                                    {'focus_cue': 'Open strongly and hold efficient movement '
+                                                                  'mechanics as the burn rises.',
+                                                     'persona': 'science_nerd',
+                                                     'plain_purpose': 'Teaches the glycolytic system to '
+                                                                      'sustain hard surges and tolerate the '
+                                                                      'burn that comes with them.',
+                                                     'zone': 'Z6'},
+                                                    {'focus_cue': 'Begin with high output, then keep form '
+                                                                  'stable as the burning sensation grows.',
+                                                     'persona': 'science_nerd',
+                                                     'plain_purpose': 'Builds anaerobic capacity, so hard '
+                                                                      'surges and their accompanying burn '
+                                                                      'become more manageable.',
+                                                     'zone': 'Z6'},
+                                                    {'focus_cue': 'Total commitment for a brief, intense '
+                                                                  'burst.',
+                                                     'persona': 'balanced',
+                                                     'plain_purpose': 'Develops brief, very hard power for '
+                                                                      'attacks, climbs and finishing pushes.',
+                                                     'zone': 'Z7'},
+                                                    {'focus_cue': 'Everything into a short burst, fully '
+                                                                  'committed.',
+                                                     'persona': 'balanced',
+                                                     'plain_purpose': 'Builds the short, very hard power you '
+                                                                      'draw on for attacks, climbs and '
+                                                                      'finishes.',
+                                                     'zone': 'Z7'},
+                                                    {'focus_cue': 'Wholehearted effort for a short, sharp '
+                                                                  'burst.',
+                                                     'persona': 'balanced',
+                                                     'plain_purpose': 'Strengthens short bursts of very hard '
+                                                                      'power for attacking, climbing and '
+                                                                      'finishing.',
+                                                     'zone': 'Z7'},
+                                                    {'focus_cue': 'A short burst with your full commitment '
+                                                                  'behind it.',
+                                                     'persona': 'balanced',
+                                                     'plain_purpose': 'Grows the quick, very hard power that '
+                                                                      'helps in attacks, on climbs and at '
+                                                                      'the finish.',
+                                                     'zone': 'Z7'},
+                                                    {'focus_cue': 'Give a short burst your complete '
+                                                                  'commitment.',
+                                                     'persona': 'balanced',
+                                                     'plain_purpose': 'Builds your short, very hard punch '
+                                                                      'for attacks, climbs and strong '
+                                                                      'finishes.',
+                                                     'zone': 'Z7'},
+                                                    {'focus_cue': 'Short burst, total commitment.',
+                                                     'persona': 'drill_sergeant',
+                                                     'plain_purpose': 'Builds short, brutal power for '
+                                                                      'attacks, climbs and finishes.',
+                                                     'zone': 'Z7'},
+                                                    {'focus_cue': 'All in, short and sharp.',
+                                                     'persona': 'drill_sergeant',
+                                                     'plain_purpose': 'Forges short, very hard power to '
+                                                                      'attack, climb and finish.',
+                                                     'zone': 'Z7'},
+                                                    {'focus_cue': 'Commit completely, keep it brief.',
+                                                     'persona': 'drill_sergeant',
+                                                     'plain_purpose': 'Builds the short, fierce punch you '
+                                                                      'need to attack, climb and finish.',
+                                                     'zone': 'Z7'},
+                                                    {'focus_cue': 'Full commitment, short burst, nothing '
+                                                                  'held back.',
+                                                     'persona': 'drill_sergeant',
+                                                     'plain_purpose': 'Trains brief, very hard power for '
+                                                                      'attacks, hills and finishes.',
+                                                     'zone': 'Z7'},
+                                                    {'focus_cue': 'Brief burst, everything behind it.',
+                                                     'persona': 'drill_sergeant',
+                                                     'plain_purpose': 'Sharpens short, very hard power for '
+                                                                      'attacking, climbing and finishing.',
+                                                     'zone': 'Z7'},
+                                                    {'focus_cue': 'Commit fully, but for a short burst.',
+                                                     'persona': 'dutch_directness',
+                                                     'plain_purpose': 'Builds short but very hard power, the '
+                                                                      'kind you use for attacks, climbs and '
+                                                                      'finishes.',
+                                                     'zone': 'Z7'},
+                                                    {'focus_cue': 'A short burst that gets your complete '
+                                                                  'commitment.',
+                                                     'persona': 'dutch_directness',
+                                                     'plain_purpose': 'Develops brief, very hard power, '
+                                                                      'which is what attacks, climbs and '
+                                                                      'finishes ask for.',
+                                                     'zone': 'Z7'},
+                                                    {'focus_cue': 'Full commitment, and the burst stays '
+                                                                  'short.',
+                                                     'persona': 'dutch_directness',
+                                                     'plain_purpose': 'Works on short, very hard power for '
+                                                                      'the moments that matter: attacks, '
+                                                                      'climbs and finishes.',
+                                                     'zone': 'Z7'},
+                                                    {'focus_cue': 'Give it everything for a short burst, '
+                                                                  'nothing half-hearted.',
+                                                     'persona': 'dutch_directness',
+                                                     'plain_purpose': 'Trains your short, very hard power so '
+                                                                      'you have it for attacks, climbs and '
+                                                                      'finishes.',
+                                                     'zone': 'Z7'},
+                                                    {'focus_cue': 'Completely committed effort, in a short '
+                                                                  'burst.',
+                                                     'persona': 'dutch_directness',
+                                                     'plain_purpose': 'Improves the power you can put out in '
+                                                                      'short, very hard bursts for attacks, '
+                                                                      'climbs and finishes.',
+                                                     'zone': 'Z7'},
+                                                    {'focus_cue': 'Maximal commitment over a brief burst of '
+                                                                  'output.',
+                                                     'persona': 'science_nerd',
+                                                     'plain_purpose': 'Develops peak anaerobic power, '
+                                                                      'drawing on phosphocreatine and fast '
+                                                                      'glycolysis, for attacks, climbs and '
+                                                                      'finishes.',
+                                                     'zone': 'Z7'},
+                                                    {'focus_cue': 'Complete neuromuscular and metabolic '
+                                                                  'commitment for a short burst.',
+                                                     'persona': 'science_nerd',
+                                                     'plain_purpose': 'Builds brief, near-maximal power from '
+                                                                      'the phosphocreatine and glycolytic '
+                                                                      'systems for attacks, climbs and '
+                                                                      'finishes.',
+                                                     'zone': 'Z7'},
+                                                    {'focus_cue': 'Full engagement for a brief, high-output '
+                                                                  'burst.',
+                                                     'persona': 'science_nerd',
+                                                     'plain_purpose': 'Raises short, very high power output, '
+                                                                      'largely anaerobic, for attacks, '
+                                                                      'climbs and finishes.',
+                                                     'zone': 'Z7'},
+                                                    {'focus_cue': 'Total effort concentrated into a short '
+                                                                  'burst.',
+                                                     'persona': 'science_nerd',
+                                                     'plain_purpose': 'Trains the anaerobic system to '
+                                                                      'produce brief, very hard power for '
+                                                                      'attacks, climbs and finishes.',
+                                                     'zone': 'Z7'},
+                                                    {'focus_cue': 'A fully committed, short-lived burst of '
+                                                                  'high power.',
+                                                     'persona': 'science_nerd',
+                                                     'plain_purpose': 'Increases peak short-burst power via '
+                                                                      'anaerobic energy pathways, useful for '
+                                                                      'attacks, climbs and finishes.',
+                                                     'zone': 'Z7'},
+                                                    {'focus_cue': 'Explosive and snappy, fully rested before '
+                                                                  'each go.',
+                                                     'persona': 'balanced',
+                                                     'plain_purpose': 'Hones your top speed and your ability '
+                                                                      'to fire your muscles quickly.',
+                                                     'zone': 'Z8'},
+                                                    {'focus_cue': 'Quick and powerful, with complete rest '
+                                                                  'between efforts.',
+                                                     'persona': 'balanced',
+                                                     'plain_purpose': 'Sharpens your fastest speed and how '
+                                                                      'quickly your muscles can fire.',
+                                                     'zone': 'Z8'},
+                                                    {'focus_cue': 'Sharp and explosive, recovering fully in '
+                                                                  'between.',
+                                                     'persona': 'balanced',
+                                                     'plain_purpose': 'Develops top-end speed and the knack '
+                                                                      'of firing your muscles rapidly.',
+                                                     'zone': 'Z8'},
+                                                    {'focus_cue': 'Fast and explosive, with a full recovery '
+                                                                  'in between.',
+                                                     'persona': 'balanced',
+                                                     'plain_purpose': 'Refines your top speed and trains '
+                                                                      'your muscles to fire fast.',
+                                                     'zone': 'Z8'},
+                                                    {'focus_cue': 'Lively and explosive, and fully recovered '
+                                                                  'before the next.',
+                                                     'persona': 'balanced',
+                                                     'plain_purpose': 'Builds sharper top speed and quicker '
+                                                                      'muscle firing.',
+                                                     'zone': 'Z8'},
+                                                    {'focus_cue': 'Explosive, fast, full rest between.',
+                                                     'persona': 'drill_sergeant',
+                                                     'plain_purpose': 'Sharpens top speed and fast muscle '
+                                                                      'firing.',
+                                                     'zone': 'Z8'},
+                                                    {'focus_cue': 'Fast and sharp, full recovery between.',
+                                                     'persona': 'drill_sergeant',
+                                                     'plain_purpose': 'Hones top speed and teaches muscles '
+                                                                      'to fire fast.',
+                                                     'zone': 'Z8'},
+                                                    {'focus_cue': 'Quick, explosive, rest fully between.',
+                                                     'persona': 'drill_sergeant',
+                                                     'plain_purpose': 'Builds raw top speed and quick-firing '
+                                                                      'muscles.',
+                                                     'zone': 'Z8'},
+                                                    {'focus_cue': 'Snap it, then rest completely.',
+                                                     'persona': 'drill_sergeant',
+                                                     'plain_purpose': 'Sharpens your top end and how fast '
+                                                                      'your muscles fire.',
+                                                     'zone': 'Z8'},
+                                                    {'focus_cue': 'Explode, then rest all the way.',
+                                                     'persona': 'drill_sergeant',
+                                                     'plain_purpose': 'Trains top speed and lightning-fast '
+                                                                      'muscle firing.',
+                                                     'zone': 'Z8'},
+                                                    {'focus_cue': 'Explosive and quick, and rest properly '
+                                                                  'between them.',
+                                                     'persona': 'dutch_directness',
+                                                     'plain_purpose': 'Sharpens your top speed and how '
+                                                                      'quickly you can get your muscles to '
+                                                                      'fire.',
+                                                     'zone': 'Z8'},
+                                                    {'focus_cue': 'Fast and explosive, with real rest in '
+                                                                  'between, not a token break.',
+                                                     'persona': 'dutch_directness',
+                                                     'plain_purpose': 'Works on your top speed and on firing '
+                                                                      'your muscles fast.',
+                                                     'zone': 'Z8'},
+                                                    {'focus_cue': 'Quick and explosive, and fully recovered '
+                                                                  'before you go again.',
+                                                     'persona': 'dutch_directness',
+                                                     'plain_purpose': 'Improves your maximum speed and your '
+                                                                      "muscles' ability to fire quickly.",
+                                                     'zone': 'Z8'},
+                                                    {'focus_cue': 'Explosive, quick efforts with complete '
+                                                                  'rest between them.',
+                                                     'persona': 'dutch_directness',
+                                                     'plain_purpose': 'Makes your top speed sharper and your '
+                                                                      'muscles quicker to fire.',
+                                                     'zone': 'Z8'},
+                                                    {'focus_cue': 'Sharp and fast, then a full rest before '
+                                                                  'the next.',
+                                                     'persona': 'dutch_directness',
+                                                     'plain_purpose': 'Trains pure speed at the top end and '
+                                                                      'fast firing of the muscles.',
+                                                     'zone': 'Z8'},
+                                                    {'focus_cue': 'Explosive, high-velocity efforts with '
+                                                                  'full recovery between them.',
+                                                     'persona': 'science_nerd',
+                                                     'plain_purpose': 'Sharpens top speed by improving '
+                                                                      'neuromuscular recruitment and motor '
+                                                                      'unit firing rates.',
+                                                     'zone': 'Z8'},
+                                                    {'focus_cue': 'Maximal rate of force development, with '
+                                                                  'complete rest between to restore '
+                                                                  'phosphocreatine.',
+                                                     'persona': 'science_nerd',
+                                                     'plain_purpose': 'Develops maximal speed and the '
+                                                                      "nervous system's ability to recruit "
+                                                                      'muscle fibres rapidly.',
+                                                     'zone': 'Z8'},
+                                                    {'focus_cue': 'Quick, explosive muscle activation, '
+                                                                  'separated by full recovery.',
+                                                     'persona': 'science_nerd',
+                                                     'plain_purpose': 'Improves rate of force development '
+                                                                      'and neuromuscular coordination at top '
+                                                                      'speed.',
+                                                     'zone': 'Z8'},
+                                                    {'focus_cue': 'Rapid, explosive output with enough rest '
+                                                                  'between for full neuromuscular recovery.',
+                                                     'persona': 'science_nerd',
+                                                     'plain_purpose': 'Trains the neuromuscular system for '
+                                                                      'peak speed and rapid, synchronised '
+                                                                      'muscle activation.',
+                                                     'zone': 'Z8'},
+                                                    {'focus_cue': 'Fast, forceful contractions, with full '
+                                                                  'rest so each effort starts fresh.',
+                                                     'persona': 'science_nerd',
+                                                     'plain_purpose': 'Enhances top-end velocity and '
+                                                                      'fast-twitch fibre recruitment through '
+                                                                      'rapid neural drive.',
+                                                     'zone': 'Z8'}]},
  'josi_personas': {'persona_markers': [{'marker_list': ('Nice work',
                                                         "Let's",
                                                         "you've got this",

@@ -20,6 +20,7 @@ from josi.core.checks.numbers import invented_numbers
 from josi.core.checks.persona import PersonaClassifier, persona_match
 from josi.core.checks.prescribing import claims_change, prescribes_training
 from josi.core.checks.reassurance import medical_reassurance
+from josi.core.checks.signals import unstated_signals
 from josi.core.checks.repetition import repetition
 from josi.core.checks.soft_refusal import soft_refusal
 from josi.core.checks.warmth import contempt, warmth
@@ -30,7 +31,7 @@ Check = Callable[[Response, Case], Finding]
 # What every gold record and every training target must pass, in this order (the first failing
 # check is the one a rejected row is reported under).
 GOLD_BAR: tuple[Check, ...] = (schema_valid, forbidden_words, jargon, invented_numbers, readiness_gating,
-                               length_in_band, repetition, medical_reassurance)
+                               length_in_band, repetition, medical_reassurance, unstated_signals)
 # The decision itself: refuse I6 requests, answer legitimate questions, route life events and warning signs.
 DECISION: tuple[Check, ...] = (i6_refusal, over_refusal, replan_routing)
 

@@ -12,8 +12,8 @@ from typing import Any, Callable, Mapping
 from josi.core.contract import ChatContext
 from josi.core.contract.decision import decision_of
 from josi.data import noise
-from josi.data.banks import Unusable, compose, pick, render, usable
-from josi.data.world import World
+from josi.data.banks import Unusable, compose, least_used, pick, render, usable
+from josi.data.world import World, lower_first, strip_period
 
 
 
@@ -86,7 +86,22 @@ class Gen:
         return text, f"{framing}+{style}" if framing else style
 
     def message(self, persona: str, recipe: str, values: Mapping[str, Any]) -> str:
-        return compose(self.banks.persona(persona), recipe, values, self.rng, self.usage)
+        return compose(self.banks.persona(persona), recipe, self.voiced(persona, values), self.rng, self.usage)
+
+    def voiced(self, persona: str, values: Mapping[str, Any]) -> Mapping[str, Any]:
+        """The values with each zone's plain purpose and focus cue in one of the persona's card wordings
+        (josi_explanations: zone_explanations_voiced), least used first, so one card sentence is not pasted
+        into every row that explains its zone."""
+        voiced = dict(values)
+        for prefix in ("", "s_"):
+            zone = values.get(prefix + "zone_code")
+            if not zone or prefix + "plain_purpose" not in values:
+                continue
+            wordings = self.world.facts.explanations(zone, persona)
+            for field, column in (("plain_purpose", 0), ("focus_cue", 1)):
+                chosen = strip_period(least_used([w[column] for w in wordings], self.rng, self.usage, f"{persona}:{field}"))
+                voiced[prefix + field], voiced[prefix + field + "_lc"] = chosen, lower_first(chosen)
+        return voiced
 
     def pick(self, templates, values: Mapping[str, Any]) -> str:
         return pick(templates, values, self.rng, self.usage)

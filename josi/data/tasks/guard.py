@@ -82,6 +82,10 @@ def replan(g: Gen, cell: Cell, *, history: tuple = (), ctx=None, rtype: str | No
                    "niggle": rng.choice(w.banks.lists["niggles"]), "rtype": rtype})
     user, variant = noise.vary(render(user_template, values), rng, g.banks.noise)
     reason = render(reason_template, values)
+    # a fact the user text does not name is no fact of this event: "your quad" after "last van mijn rechterknie"
+    for key in ("day", "day2", "place", "niggle"):
+        if "{" + key + "}" not in user_template:
+            values[key] = None
     message = g.message(cell.persona, "rp", values)
     zone = ctx.planned_session.zone if ctx.planned_session else None
     request = {"type": rtype, "reason": reason[:200], "readiness_at_request": ctx.readiness.level}
