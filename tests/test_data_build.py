@@ -10,7 +10,7 @@ from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path
 
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from josi.core.contract import ChatContext, dumps_intent, validate
@@ -87,6 +87,7 @@ def check_leak_free(dataset, threshold: float) -> None:
 
 @PROPERTY
 @given(st.integers(min_value=0, max_value=10_000))
+@example(3369)  # all Z7 zone explanations went to val before the split kept an explained zone in train
 def test_any_seed_gives_a_valid_balanced_leak_free_dataset(seed):
     dataset = small_build(seed)
     check_valid(dataset)

@@ -3,6 +3,7 @@
     josi data build [--seed 0] [--size 4700] [--out artifacts/data]
     josi data stats [--out artifacts/data]
     josi data measure [--seed 0] [--size 4700]   near-duplicate Jaccard distributions (docs/data.md)
+    josi data voice [--out artifacts/data]       persona classifier with markers and closers stripped
 
 Place in the pipeline: data stage (cards + gold -> SFT dataset); imports josi.core and josi.data only.
 """
@@ -20,8 +21,9 @@ DEFAULT_OUT = Path("artifacts/data")
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     defaults = DataConfig()
-    parser.add_argument("action", choices=["build", "stats", "measure"],
-                        help="build the dataset, print its manifest, or measure near-duplicate distributions")
+    parser.add_argument("action", choices=["build", "stats", "measure", "voice"],
+                        help="build the dataset, print its manifest, measure near-duplicate distributions, "
+                             "or score the voices with markers and closers stripped")
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help=f"output directory (default: {DEFAULT_OUT})")
     parser.add_argument("--seed", type=int, default=defaults.seed, help=f"random seed (default: {defaults.seed})")
     parser.add_argument("--size", type=int, default=defaults.size,
@@ -43,6 +45,8 @@ def run(args) -> int:
 
     if args.action == "stats":
         return 0 if print_stats(load_manifest(args.out)) else 1
+    if args.action == "voice":
+        return print_voice(args.out, args.gold)
     config = config_from(args)
     if args.action == "measure":
         from josi.data.measure import measure
@@ -64,3 +68,21 @@ def run(args) -> int:
     for name in failed:
         print(f"balance rule not met: {name}")
     return 1 if failed else 0
+
+
+def print_voice(out: Path, gold_dir) -> int:
+    from josi.core.io import read_jsonl
+    from josi.data.manifest import load_manifest
+    from josi.data.voice import TARGETS, heldout_gold_messages, marker_free_scores
+
+    load_manifest(out)  # no build yet: one line saying to run `josi data build`
+    train, val = ([row for _, row in read_jsonl(Path(out) / f"{split}.jsonl")] for split in ("train", "val"))
+    result = marker_free_scores(train, val, heldout_gold_messages(Path(gold_dir)))
+    met = True
+    for name, score in result["scores"].items():
+        ok = score >= TARGETS[name]
+        met &= ok
+        print(f"{name:14} {score:.3f} (n {result['n'][name]}; target >= {TARGETS[name]}) {'met' if ok else 'NOT MET'}")
+    print(f"trained on {result['n']['train']} stripped train messages ({result['emptied']} left empty)")
+    return 0 if met else 1
+

@@ -4,7 +4,8 @@ All rows of one family (meta.family) land in the same split, so a question shape
 test was never trained on. Within each task, families are shuffled with the build's seed and
 handed to val and test while those are short of their share. A family only leaves train if train
 keeps, for that task, at least one family of the same sub-kind (I6 kind, red flag, replan type,
-topic) and at least one row in every persona x readiness cell it had.
+topic), at least one row in every persona x readiness cell it had, and for zone explanations at least one
+row explaining every zone it explains (the balance rule "every zone is explained" is about train).
 Gold train records always go to train (they are the seed); held-out gold never enters any split.
 
 Place in the pipeline: data stage (cards + gold -> SFT dataset); imports josi.core and josi.data only.
@@ -31,6 +32,8 @@ def assign_families(rows: Iterable[Mapping], seed: int, val_share: float, test_s
         task_of[family] = meta["task"]
         kind_of[family] = meta.get("kind")
         cells_of[family][(meta["persona"], meta["readiness"])] += 1
+        if meta["task"] == "zone_explanation":
+            cells_of[family][("explains", meta.get("zone"))] += 1
     by_task: dict[str, list[str]] = defaultdict(list)
     for family in sorted(sizes):
         by_task[task_of[family]].append(family)
