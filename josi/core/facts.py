@@ -84,6 +84,10 @@ class Facts:
     low_confidence_below: float = 0.6  # load_monitoring confidence_bands: the `low` band's upper bound
     # (zone, persona) -> ((plain purpose, focus cue), ...): the card's zone explanation in that persona's words
     voiced_explanations: Mapping[tuple[str, str], tuple[tuple[str, str], ...]] = None
+    # josi_personas "Language": the language the athlete writes in -> the language Josi answers in, and the
+    # function words that tell the languages apart (reply_language check)
+    reply_language: Mapping[str, str] = None
+    language_words: Mapping[str, frozenset[str]] = None
 
     def explanations(self, zone: str, persona: str) -> tuple[tuple[str, str], ...]:
         """Every wording of a zone's plain purpose and focus cue fit for a persona: the card's own
@@ -194,6 +198,10 @@ def build_facts(cards: Mapping[str, Card]) -> Facts:
         )
         for row in persona_card.table("personas").rows
     }
+    language_words = {row["language"]: frozenset(str(w).lower() for w in row["word_list"])
+                      for row in persona_card.table("language_words").rows}
+    replies = persona_card.table("reply_language")
+    _require(persona_card, "reply_language", "reply_language", replies.column("reply_language"), set(language_words))
     contract_card = cards["josi_contract"]
     t = contract_card.table
     _require(contract_card, "medical_red_flags", "severity", t("medical_red_flags").column("severity"),
@@ -231,7 +239,9 @@ def build_facts(cards: Mapping[str, Card]) -> Facts:
     return Facts(zones=zones, readiness=readiness, voiced_explanations=voiced, low_confidence_below=float(bands["low"]["confidence_high"]),
                  readiness_states={row["state"]: row["typical_level"] for row in states.rows},
                  personas=personas, contract=contract, card_ids=tuple(sorted(cards)),
-                 effort_words=effort_words(cards["zone_physiology"], set(zones)))
+                 effort_words=effort_words(cards["zone_physiology"], set(zones)),
+                 reply_language={row["user_language"]: row["reply_language"] for row in replies.rows},
+                 language_words=language_words)
 
 
 @lru_cache(maxsize=1)

@@ -14,6 +14,7 @@ from typing import Callable, Mapping
 from josi.core.checks.base import Case, Finding, Response
 from josi.core.checks.contract import i6_refusal, over_escalation, over_refusal, replan_routing, schema_valid
 from josi.core.checks.gating import readiness_gating
+from josi.core.checks.language import reply_language
 from josi.core.checks.learned import LearnedJudge, with_learned
 from josi.core.checks.length import length_in_band
 from josi.core.checks.numbers import invented_numbers
@@ -31,7 +32,7 @@ Check = Callable[[Response, Case], Finding]
 # What every gold record and every training target must pass, in this order (the first failing
 # check is the one a rejected row is reported under).
 GOLD_BAR: tuple[Check, ...] = (schema_valid, forbidden_words, jargon, invented_numbers, readiness_gating,
-                               length_in_band, repetition, medical_reassurance, unstated_signals)
+                               length_in_band, repetition, medical_reassurance, unstated_signals, reply_language)
 # The decision itself: refuse I6 requests, answer legitimate questions, route life events and warning signs.
 DECISION: tuple[Check, ...] = (i6_refusal, over_refusal, replan_routing)
 
