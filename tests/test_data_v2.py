@@ -227,3 +227,15 @@ def test_the_voices_stay_apart_with_markers_and_closers_stripped():
     dataset = default_build()
     scores = marker_free_scores(dataset.splits["train"], dataset.splits["val"], heldout_gold_messages(GOLD_DIR))["scores"]
     assert all(scores[name] >= bar for name, bar in TARGETS.items()), scores
+
+
+def test_distinct_2_at_equal_size_tells_templates_from_language():
+    from josi.data.diversity import at_size
+
+    templated = [f"Today is an easy day, {name}, so keep it relaxed." for name in ("Ann", "Bo", "Cas", "Dee") * 10]
+    varied = [f"{a} {b} {c}." for a, b, c in zip("one two three four five six seven eight nine ten".split() * 4,
+                                                   "red blue green grey pink gold teal navy lime rust".split()[::-1] * 4,
+                                                   [f"w{i}" for i in range(40)])]
+    assert at_size(templated, 20) < 0.4 < at_size(varied, 20)
+    assert at_size(templated, 41) == 0.0  # fewer messages than the size asked for: no figure
+    assert at_size(templated, 20) == at_size(templated, 20)  # seeded

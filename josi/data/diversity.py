@@ -2,7 +2,8 @@
 I6 boundary taught by decisions or by trigger words?
 
 - distinct-2 of the assistant messages (lower-cased word bigrams, unique / all; the eval's own
-  josi.core.checks.repetition.distinct_n), overall, generated only and gold only;
+  josi.core.checks.repetition.distinct_n), overall, generated only and gold only, and of the generated
+  messages at gold's row count (distinct-n falls as a corpus grows, so only equal sizes compare the two);
 - the most rows one sentence appears in, and the share of sentence occurrences that are sentences
   repeated in 10 or more rows;
 - median message length (words) per persona, generated vs gold;
@@ -16,6 +17,7 @@ Place in the pipeline: data stage (cards + gold -> SFT dataset); imports josi.co
 """
 from __future__ import annotations
 
+import random
 import re
 from collections import Counter, defaultdict
 from statistics import median
@@ -68,12 +70,21 @@ def measure(train: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
         "distinct_2": round(distinct_n(messages), 4),
         "distinct_2_generated": round(distinct_n(by_source["generated"]), 4),
         "distinct_2_gold": round(distinct_n(by_source["gold"]), 4),
+        "distinct_2_generated_at_gold_size": at_size(by_source["generated"], len(by_source["gold"])),
         "max_rows_per_sentence": most[0][1] if most else 0,
         "most_repeated_sentence": most[0][0] if most else "",
         "share_of_sentences_repeated_10_plus": round(sum(c for s, c in occurrences.items() if rows_with[s] >= 10) / total, 4),
         "persona_median_words": persona_length,
         "trigger_words": triggers,
     }
+
+
+def at_size(messages: Sequence[str], size: int, samples: int = 5) -> float:
+    """Mean distinct-2 of `samples` seeded random samples of `size` messages (0 when there are too few)."""
+    if not size or len(messages) < size:
+        return 0.0
+    rng = random.Random(f"distinct-2/{size}")
+    return round(sum(distinct_n(rng.sample(list(messages), size)) for _ in range(samples)) / samples, 4)
 
 
 def target_checks(d: Mapping[str, Any]) -> list[tuple[str, str, bool]]:

@@ -191,6 +191,10 @@ def print_stats(manifest: Mapping[str, Any]) -> bool:
         for word, v in manifest["diversity"]["trigger_words"].items():
             words.add_row(word, str(v["rows"]), str(v["refused"]), str(v["not_refused"]), f"{v['minority_share']:.2f}")
         console.print(t)
+        d = manifest["diversity"]
+        if d.get("distinct_2_generated_at_gold_size"):
+            console.print(f"distinct-2 at equal size (gold's row count): generated {d['distinct_2_generated_at_gold_size']:.3f}, "
+                          f"gold {d['distinct_2_gold']:.3f}; whole train split {d['distinct_2']:.3f}")
         console.print(words)
     return all(ok for _, _, ok in results)
 
