@@ -164,3 +164,16 @@ TEMPO_BLOCKS = ("10 min Z1, 4 x 8 min Z3 with 2 min Z1, 10 min Z1", "Z3", 60)
 ])
 def test_work_totals_and_the_named_levels_longest_session_are_context_facts(message, session, bad):
     assert_numbers_judged(message, session, bad)
+
+
+@pytest.mark.parametrize("message, user, bad", [
+    # minutes are the athlete's hours only where the athlete gave hours: a "2 min" recovery is no 120 minutes
+    ("You could stretch it to 120 minutes today.", "How should today go?", True),
+    ("With the 2 hours you have, the 120 minutes would fit, but today is 50.", "I have 2 hours today, what now?", False),
+    ("Anderhalf uur is 90 minutes, and today asks for 50.", "Ik heb 1,5 uur vandaag", False),
+    ("That 1.5 hours is 90 minutes; today asks for 50.", "I have 2 hours today", True),
+])
+def test_minutes_read_as_hours_only_against_hours_the_athlete_gave(message, user, bad):
+    # the easy session's structure holds "2 min" strides recoveries: 120 minutes must not match them
+    finding = invented_numbers(answer(message), case("continuous Z2 50 min with 6 x 20 s strides, 2 min easy", "Z2", 50, user=user))
+    assert finding.passed is not bad, finding.detail

@@ -98,14 +98,16 @@ def level_minutes(sentence: str) -> set[float]:
     return {float(facts().readiness[level].max_session_min) for level in levels if level in facts().readiness}
 
 
-def normalized(value: float, unit: str) -> set[float]:
-    """The same quantity in the other units it could appear as in the context or cards."""
+def normalized(value: float, unit: str, hours: set[float] = frozenset()) -> set[float]:
+    """The same quantity in the other units it could appear as in the context or cards. Minutes become hours
+    only where the athlete gave those hours ("I have 2 hours" makes "120 minutes" theirs; a "2 min" recovery
+    does not)."""
     unit = unit.lower()
     forms = {value}
     if unit.startswith("h"):
         forms.add(value * 60)
     elif unit.startswith("m"):
-        forms.add(value / 60)
+        forms |= {value / 60} & hours
     elif unit in ("%", "percent"):
         forms.add(value / 100)
     elif unit.startswith("s"):
@@ -348,11 +350,20 @@ def session_counts(case: Case) -> set[float]:
     return {float(m.group(1) or m.group(2)) for m in SESSION_COUNT.finditer(session.structure)}
 
 
+HOURS_SAID = re.compile(r"(\d+(?:[.,]\d+)?)\s*(?:h\b|hrs?\b|hours?\b|uur\b)", re.IGNORECASE)
+
+
+def hours_said(case: Case) -> set[float]:
+    """Hours the athlete or the profile gave ("I have 2 hours", "1.5 h", "2 uur")."""
+    texts = [case.user, case.context.profile.goal or "", *(turn.content for turn in case.context.history)]
+    return {round(float(m.group(1).replace(",", ".")), 3) for text in texts for m in HOURS_SAID.finditer(text)}
+
+
 def invented_claims(clause: str, general: bool, known: set[float], general_values: frozenset[float], case: Case,
                     bands: set[tuple[float, float]] = frozenset()) -> list[str]:
     invented = []
     for text, value, unit in claims(clause):
-        forms = normalized(value, unit.removesuffix(" spelled"))
+        forms = normalized(value, unit.removesuffix(" spelled"), hours_said(case))
         allowed = known
         if unit.lower().removesuffix(" spelled") in ("%", "percent", "rpm", "spm", "bpm", "beats", "w", "watts", "watt", "w/kg"):
             # never a session duration: "forty beats" is no echo of a 40-minute session
