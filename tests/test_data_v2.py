@@ -10,6 +10,8 @@ import re
 from dataclasses import replace
 from functools import lru_cache
 
+import pytest
+
 from josi.core.facts import facts
 from josi.data.build import build
 from josi.data.config import DataConfig
@@ -62,8 +64,10 @@ def test_medical_messages_follow_the_flags_severity():
     # an upset stomach never gets an ambulance; every acute flag names emergency care
     assert not [r["meta"]["id"] for r in by["doctor_if_persists"] if EMERGENCY.search(target(r)["message"])]
     assert all(EMERGENCY.search(target(r)["message"]) for r in by["emergency"])
-    assert all("doctor" in target(r)["message"].lower() or "medical" in target(r)["message"].lower()
-               for r in medical)
+    # every warning refers the athlete to a doctor, in any of the card's referral words ("physician", "GP", ...)
+    referral = re.compile("|".join(rf"\b{re.escape(w)}\b" for w in facts().contract.medical_referral_words), re.IGNORECASE)
+    assert all(referral.search(target(r)["message"]) for r in medical), \
+        [target(r)["message"] for r in medical if not referral.search(target(r)["message"])][:2]
 
 
 def test_a_replan_reason_that_drops_the_day_or_place_is_rejected():
@@ -239,3 +243,51 @@ def test_distinct_2_at_equal_size_tells_templates_from_language():
     assert at_size(templated, 20) < 0.4 < at_size(varied, 20)
     assert at_size(templated, 41) == 0.0  # fewer messages than the size asked for: no figure
     assert at_size(templated, 20) == at_size(templated, 20)  # seeded
+
+
+@pytest.mark.parametrize("user, sport, fits", [
+    ("Add a few sprints to today's ride.", "running", False),
+    ("Add a few sprints to today's ride.", "cycling", True),
+    ("Drop the intervals and let me just ride steady.", "running", False),
+    ("Haal die intervallen eruit, ik wil gewoon rustig fietsen.", "running", False),
+    ("Camping trip this weekend, no bike.", "running", False),
+    ("Camping trip this weekend, no bike.", "cycling", True),
+    ("My chest is congested and I keep coughing, can I still run?", "cycling", False),
+    ("Ik sta al in mijn loopkleren, snel graag.", "cycling", False),
+    ("Why do my legs hurt more after runs than rides?", "cycling", True),  # a general comparison
+    ("Running or cycling, which needs more recovery?", "running", True),
+    ("Hotel only has a treadmill. Can the long ride move?", "cycling", True),
+])
+def test_a_user_text_names_the_athletes_session_by_their_own_sport(user, sport, fits):
+    from josi.data.quality import fits_context
+    from josi.data.tasks.base import Draft
+
+    ctx = ChatContext.from_dict({**athlete_context().to_dict(), "profile": {
+        "sport": sport, "level": "intermediate", "name": "Ann", "age": 30, "goal": None}})
+    assert (fits_context(Draft("i6_refusal", "i6_refusal/x", ctx, user, {}, None, kind="harder")) is None) is fits
+
+
+def test_no_generated_user_text_names_a_session_of_the_other_sport():
+    from josi.data.quality import OTHER_SPORTS_SESSION
+
+    wrong = [(r["meta"]["context"]["profile"]["sport"], r["meta"]["user"]) for r in rows() if r["meta"]["source"] == "generated"
+             and OTHER_SPORTS_SESSION[r["meta"]["context"]["profile"]["sport"]].search(r["meta"]["user"])]
+    assert not wrong, wrong[:3]
+
+
+def test_every_readiness_state_and_phase_is_voiced_by_every_persona_and_the_build_uses_them():
+    from josi.core.checks.signals import signals_named
+
+    f = facts()
+    for table, keys in ((f.voiced_states, f.readiness_states), (f.voiced_phases, ("base", "build", "peak", "taper", "recovery"))):
+        for key in keys:
+            for persona in f.personas:
+                wordings = table[key, persona]
+                assert len(wordings) >= 5 and len(set(wordings)) == len(wordings), (key, persona)
+                assert not any(re.search(r"\d|\bZ\d\b", w) or w.endswith(".") for w in wordings), (key, persona)
+    assert not any(signals_named(w) for wordings in f.voiced_states.values() for w in wordings)
+    messages = [r["messages"][-1]["content"].lower() for r in rows() if r["meta"]["source"] == "generated"]
+    used = {w for wordings in f.voiced_states.values() for w in wordings if any(w in m for m in messages)}
+    assert len(used) >= 40, len(used)
+    # the card's own fragment for illness_risk is no longer pasted after "which means"
+    assert not any("the pattern often seen just before an infection; protect the body" in m for m in messages)

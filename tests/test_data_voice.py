@@ -77,3 +77,24 @@ def test_the_held_out_gold_messages_are_read_with_their_personas():
 
     held = heldout_gold_messages(GOLD_DIR)
     assert len(held) > 150 and {p for _, p in held} == set(PERSONAS)
+
+
+def test_the_reviewers_sample_spreads_over_the_tasks_and_shows_context_question_and_answer(tmp_path):
+    from josi.data.sample import describe, sample_rows
+
+    context = {"persona": "balanced", "readiness": {"level": "amber", "state": "accumulated", "confidence": 0.7},
+               "profile": {"sport": "running", "level": "novice", "name": "Ann", "age": 30, "goal": None},
+               "planned_session": None, "history": []}
+    lines = []
+    for i, task in enumerate(["zone_explanation", "replan", "i6_refusal"] * 3):
+        answer = {"intent": "question", "response_type": "QuestionAnswer", "message": f"answer {i}"}
+        lines.append(json.dumps({"messages": [{"role": "user", "content": f"q{i}"},
+                                              {"role": "assistant", "content": json.dumps(answer)}],
+                                 "meta": {"id": f"{task}-{i}", "task": task, "persona": "balanced", "source": "generated",
+                                          "context": context, "user": f"q{i}"}}))
+    (tmp_path / "train.jsonl").write_text("\n".join(lines) + "\n")
+    picked = sample_rows(tmp_path, 3, seed=0)
+    assert sorted(r["meta"]["task"] for r in picked) == ["i6_refusal", "replan", "zone_explanation"]
+    text = describe(picked[0])
+    assert "amber/accumulated" in text and "athlete: q" in text and "josi (question, QuestionAnswer): answer" in text
+    assert sample_rows(tmp_path, 3, seed=0) == picked  # seeded

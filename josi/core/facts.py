@@ -88,6 +88,10 @@ class Facts:
     # function words that tell the languages apart (reply_language check)
     reply_language: Mapping[str, str] = None
     language_words: Mapping[str, frozenset[str]] = None
+    # (state, persona) -> meanings and (phase, persona) -> purposes in that persona's words (load_monitoring
+    # readiness_states_voiced, periodization phase_purposes_voiced): the card's fact, not its one sentence
+    voiced_states: Mapping[tuple[str, str], tuple[str, ...]] = None
+    voiced_phases: Mapping[tuple[str, str], tuple[str, ...]] = None
 
     def explanations(self, zone: str, persona: str) -> tuple[tuple[str, str], ...]:
         """Every wording of a zone's plain purpose and focus cue fit for a persona: the card's own
@@ -153,6 +157,19 @@ def effort_words(card: Card, zones: set[str]) -> Mapping[str, str]:
     table = card.table("effort_words")
     _require(card, "effort_words", "zone", table.column("zone"), zones)
     return {str(row["phrase"]).lower(): row["zone"] for row in table.rows}
+
+
+def voiced_column(card: Card | None, table: str, key: str, column: str, keys: set, personas: set) -> dict[tuple[str, str], tuple[str, ...]]:
+    """(key, persona) -> the wordings of one card fact in that persona's words; empty when the card has no such table."""
+    if card is None or table not in card.tables:
+        return {}
+    rows = card.table(table)
+    _require(card, table, key, rows.column(key), keys)
+    _require(card, table, "persona", rows.column("persona"), personas)
+    out: dict[tuple[str, str], tuple[str, ...]] = {}
+    for row in rows.rows:
+        out[row[key], row["persona"]] = (*out.get((row[key], row["persona"]), ()), str(row[column]))
+    return out
 
 
 def build_facts(cards: Mapping[str, Card]) -> Facts:
@@ -236,7 +253,12 @@ def build_facts(cards: Mapping[str, Card]) -> Facts:
         for row in table.rows:
             voiced[row["zone"], row["persona"]] = (*voiced.get((row["zone"], row["persona"]), ()),
                                                    (row["plain_purpose"], row["focus_cue"]))
-    return Facts(zones=zones, readiness=readiness, voiced_explanations=voiced, low_confidence_below=float(bands["low"]["confidence_high"]),
+    voiced_states = voiced_column(monitoring, "readiness_states_voiced", "state", "meaning", set(states.column("state")), set(personas))
+    periodization = cards.get("periodization")
+    voiced_phases = voiced_column(periodization, "phase_purposes_voiced", "phase", "purpose",
+                                  set(periodization.table("phases").column("phase")) if periodization else set(), set(personas))
+    return Facts(zones=zones, readiness=readiness, voiced_explanations=voiced,
+                 voiced_states=voiced_states, voiced_phases=voiced_phases, low_confidence_below=float(bands["low"]["confidence_high"]),
                  readiness_states={row["state"]: row["typical_level"] for row in states.rows},
                  personas=personas, contract=contract, card_ids=tuple(sorted(cards)),
                  effort_words=effort_words(cards["zone_physiology"], set(zones)),

@@ -4,6 +4,7 @@
     josi data stats [--out artifacts/data]
     josi data measure [--seed 0] [--size 4700]   near-duplicate Jaccard distributions (docs/data.md)
     josi data voice [--out artifacts/data]       persona classifier with markers and closers stripped
+    josi data sample [--n 40] [--seed 0]         rows across every task to read as the athlete would
 
 Place in the pipeline: data stage (cards + gold -> SFT dataset); imports josi.core and josi.data only.
 """
@@ -21,13 +22,14 @@ DEFAULT_OUT = Path("artifacts/data")
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     defaults = DataConfig()
-    parser.add_argument("action", choices=["build", "stats", "measure", "voice"],
+    parser.add_argument("action", choices=["build", "stats", "measure", "voice", "sample"],
                         help="build the dataset, print its manifest, measure near-duplicate distributions, "
-                             "or score the voices with markers and closers stripped")
+                             "score the voices with markers and closers stripped, or print rows to read")
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help=f"output directory (default: {DEFAULT_OUT})")
     parser.add_argument("--seed", type=int, default=defaults.seed, help=f"random seed (default: {defaults.seed})")
     parser.add_argument("--size", type=int, default=defaults.size,
                         help=f"generated rows over all splits before gold (default: {defaults.size})")
+    parser.add_argument("--n", type=int, default=40, help="sample: how many rows (default: 40)")
     parser.add_argument("--gold", default=defaults.gold_dir, help=f"gold directory (default: {defaults.gold_dir})")
     parser.add_argument("--knowledge", default=defaults.knowledge_dir,
                         help=f"knowledge card directory, checked before anything is built (default: {defaults.knowledge_dir})")
@@ -47,6 +49,12 @@ def run(args) -> int:
         return 0 if print_stats(load_manifest(args.out)) else 1
     if args.action == "voice":
         return print_voice(args.out, args.gold)
+    if args.action == "sample":
+        from josi.data.sample import describe, sample_rows
+
+        load_manifest(args.out)  # no build yet: one line saying to run `josi data build`
+        print("\n".join(describe(row) for row in sample_rows(args.out, args.n, args.seed)))
+        return 0
     config = config_from(args)
     if args.action == "measure":
         from josi.data.measure import measure

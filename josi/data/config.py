@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 # Bump when the generator's output changes for the same seed, banks and cards.
-GENERATOR_VERSION = "2.5.0"
+GENERATOR_VERSION = "2.6.0"
 
 # Share of the generated rows per task type (normalised). I6 refusals come from i6_refusal and
 # from the "push back" follow-ups of multi_turn; together they land near 20% of train.

@@ -67,11 +67,28 @@ TODAYS_REPS = re.compile(r"\b(?:the|today'?s|these|my|this session'?s)\s+(?:inte
                          re.IGNORECASE)
 
 
+# A runner's session is no ride and a cyclist's no run: the words that name an athlete's own session, saddle or
+# kit by the other sport ("add sprints to today's ride" from a runner). General comparisons ("runs than rides",
+# "running or cycling") and a hotel treadmill are not the athlete's session.
+_OWN = r"(?:today'?s|the|my|this|tomorrow'?s|\w+day'?s|group|long|easy|hot|club|next|weekend)\s+"
+OTHER_SPORTS_SESSION = {
+    "running": re.compile(rf"\b{_OWN}(?:ride|spin)s?\b|\b(?:on|off|the|my|no)\s+(?:the\s+)?bike\b|\bride steady\b|\bsaddle\b|"
+                          r"\bturbo\b|\bfiets\w*|"
+                          r"\b(?:de|mijn|deze|die|een)\s+rit(?:je)?\b|\bwielren\w*", re.IGNORECASE),
+    "cycling": re.compile(rf"\b{_OWN}(?:run|jog)s?\b|\brunning hurts\b|\bno running for\b|\bcan i (?:still |nog steeds )?run\b|"
+                          r"\bgaan lopen\b|\bhardlo\w*|"
+                          r"\b(?:de|mijn|deze|die|een)\s+loop(?:je)?\b|\bloop(?:schoenen|kleren)\b", re.IGNORECASE),
+}
+
+
 def fits_context(draft) -> str | None:
     """Why the user text presumes something the context does not have (None when it fits)."""
     session = draft.context.planned_session
     if draft.kind != "add_intervals" and TODAYS_REPS.search(draft.user) and (session is None or " x " not in session.structure):
         return "the user text speaks of today's intervals, the planned session has none"
+    other = OTHER_SPORTS_SESSION.get(draft.context.profile.sport)
+    if other and (match := other.search(draft.user)):
+        return f"the user text names the athlete's session by another sport ({match.group(0)!r}), the athlete does {draft.context.profile.sport}"
     return None
 
 

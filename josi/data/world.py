@@ -241,6 +241,7 @@ class World:
             "activity": ACTIVITY[p.sport][0], "activity_ing": ACTIVITY[p.sport][1], "activity_nl": ACTIVITY_NL[p.sport],
             "level": r.level, "cap": self.zone_text(self.facts.cap(r.level), style),
             "state": r.state.replace("_", " "),
+            "state_code": r.state,  # no template says it: Gen.voiced finds the persona's wordings of the state by it
             "state_meaning": lower_first(strip_period(state_row.get("meaning", ""))) or None,
             "conf": f"{r.confidence:.2f}", "conf_pct": f"{round(r.confidence * 100)}",
             "conf_band": self.facts.confidence_band(r.confidence),

@@ -3,7 +3,7 @@
 Do not edit; edit the cards. The pipeline itself reads the cards through josi.core, not through here;
 tests/test_knowledge.py fails when this file is stale.
 """
-CARDS_SHA256 = 'bb8e5c4d5e2d332cac14d296d951eda21cc2e51b143f254943623a41da4b105d'
+CARDS_SHA256 = 'cb15e744b0b2652bfa7b26732eb59269328d2bbe9f18763e31da005d610417a3'
 
 SUMMARIES = {'energy_systems': 'Which energy systems power efforts of different lengths, what they burn, how long they '
                    'take to restore, and which systems each zone R to Z8 mainly trains.',
@@ -790,7 +790,22 @@ PROSE = {'energy_systems': '# Energy systems behind the zones\n'
                     'session is short (a long ride, however easy, is still a large load for a body that is\n'
                     'fighting fatigue or an infection; session-RPE load rises with minutes, Foster 2001), '
                     'and an\n'
-                    'amber day keeps even long endurance work to two hours.',
+                    'amber day keeps even long endurance work to two hours.\n'
+                    '\n'
+                    '\n'
+                    "### Each state in each persona's words\n"
+                    '\n'
+                    "`readiness_states_voiced` says each state's meaning again, in the words of each "
+                    'persona: the same\n'
+                    "fact, no number, no zone and no readiness signal named as this athlete's (written for "
+                    'the generator,\n'
+                    'so that a readiness explanation is not the one card sentence above pasted into every '
+                    'row and every\n'
+                    "voice; the data draws the card's own meaning or one of these, least used first). Each "
+                    'wording is a\n'
+                    'clause that reads after "which means". Only science_nerd\'s wordings name the '
+                    'physiology\n'
+                    '(homeostasis, supercompensation, immune function).',
  'meso_structure': '# Mesocycle structure\n'
                    '\n'
                    'A **mesocycle** (meso, block) is a run of weeks with one purpose and a built-in easy\n'
@@ -1213,7 +1228,19 @@ PROSE = {'energy_systems': '# Energy systems behind the zones\n'
                   'Josi explains which phase the athlete is in and why the week looks as it does ("we are\n'
                   'in the taper: less time, but the short sharp efforts stay so your legs remember race\n'
                   'pace"). Josi never moves phase boundaries, changes the taper or adds intensity; those\n'
-                  'come from the engine.',
+                  'come from the engine.\n'
+                  '\n'
+                  "## Each phase's purpose in each persona's words\n"
+                  '\n'
+                  "`phase_purposes_voiced` says each phase's purpose again, in the words of each persona: "
+                  'the same aim,\n'
+                  'in the same grammatical form as the `phases` table (a noun phrase for base, a verb phrase '
+                  'for the\n'
+                  'others), with no number, zone, workout or event (written for the generator, so that one '
+                  'card phrase\n'
+                  "is not pasted into every row that names a phase; the data draws the card's own purpose or "
+                  'one of\n'
+                  "these, least used first). Only science_nerd's wordings name the physiology.",
  'session_rules': '# Session rules, dose, spacing and warm-up\n'
                   '\n'
                   'These rules make sure every planned session is worth doing and that demanding sessions\n'

@@ -3,7 +3,7 @@
 Do not edit; edit the cards. The pipeline itself reads the cards through josi.core, not through here;
 tests/test_knowledge.py fails when this file is stale.
 """
-CARDS_SHA256 = 'bb8e5c4d5e2d332cac14d296d951eda21cc2e51b143f254943623a41da4b105d'
+CARDS_SHA256 = 'cb15e744b0b2652bfa7b26732eb59269328d2bbe9f18763e31da005d610417a3'
 
 TABLES = {'energy_systems': {'systems': [{'duration_s_high': 10,
                                  'duration_s_low': 1,
@@ -2107,7 +2107,444 @@ TABLES = {'energy_systems': {'systems': [{'duration_s_high': 10,
                                           {'meaning': 'The pattern often seen just before an infection; '
                                                       'protect the body.',
                                            'state': 'illness_risk',
-                                           'typical_level': 'red'}]},
+                                           'typical_level': 'red'}],
+                     'readiness_states_voiced': [{'meaning': 'the tiredness has lifted and your body is back '
+                                                             'where it likes to be',
+                                                  'persona': 'balanced',
+                                                  'state': 'recovered'},
+                                                 {'meaning': "you've shaken off the fatigue and your "
+                                                             'readings sit at or above your usual level',
+                                                  'persona': 'balanced',
+                                                  'state': 'recovered'},
+                                                 {'meaning': "your body has caught up with the work you've "
+                                                             "done, so you're starting from a fresh place",
+                                                  'persona': 'balanced',
+                                                  'state': 'recovered'},
+                                                 {'meaning': 'recovery has done its job nicely and your '
+                                                             "signals are right where you'd hope, or better",
+                                                  'persona': 'balanced',
+                                                  'state': 'recovered'},
+                                                 {'meaning': 'earlier fatigue has faded and your body is '
+                                                             "showing that it's ready and refreshed",
+                                                  'persona': 'balanced',
+                                                  'state': 'recovered'},
+                                                 {'meaning': 'fatigue is gone and the tank is full',
+                                                  'persona': 'drill_sergeant',
+                                                  'state': 'recovered'},
+                                                 {'meaning': 'the body has recovered, signals at baseline or '
+                                                             'better',
+                                                  'persona': 'drill_sergeant',
+                                                  'state': 'recovered'},
+                                                 {'meaning': 'you are fresh and fully recovered',
+                                                  'persona': 'drill_sergeant',
+                                                  'state': 'recovered'},
+                                                 {'meaning': 'tiredness has cleared out and you are ready',
+                                                  'persona': 'drill_sergeant',
+                                                  'state': 'recovered'},
+                                                 {'meaning': 'your readings are up and fatigue is done',
+                                                  'persona': 'drill_sergeant',
+                                                  'state': 'recovered'},
+                                                 {'meaning': 'the fatigue is gone and your signals are back '
+                                                             'at or above your normal level',
+                                                  'persona': 'dutch_directness',
+                                                  'state': 'recovered'},
+                                                 {'meaning': "you have recovered properly, and there's no "
+                                                             'leftover tiredness in your readings',
+                                                  'persona': 'dutch_directness',
+                                                  'state': 'recovered'},
+                                                 {'meaning': 'your body has absorbed the earlier work, so '
+                                                             'there is nothing dragging you down right now',
+                                                  'persona': 'dutch_directness',
+                                                  'state': 'recovered'},
+                                                 {'meaning': "there's no fatigue left to speak of and your "
+                                                             'readings look as good as they normally do, if '
+                                                             'not better',
+                                                  'persona': 'dutch_directness',
+                                                  'state': 'recovered'},
+                                                 {'meaning': 'whatever tiredness you had has cleared, and '
+                                                             "that's simply what the signals show",
+                                                  'persona': 'dutch_directness',
+                                                  'state': 'recovered'},
+                                                 {'meaning': 'residual fatigue has dissipated and your '
+                                                             'readiness markers sit at or above your '
+                                                             'personal baseline, the reference range your '
+                                                             'body normally occupies',
+                                                  'persona': 'science_nerd',
+                                                  'state': 'recovered'},
+                                                 {'meaning': "homeostasis, the body's steady internal "
+                                                             'equilibrium, has been restored and every '
+                                                             'signal sits at or above baseline',
+                                                  'persona': 'science_nerd',
+                                                  'state': 'recovered'},
+                                                 {'meaning': 'the recovery processes have run their course, '
+                                                             'so the stress of earlier training has been '
+                                                             'cleared and your markers read at baseline or '
+                                                             'higher',
+                                                  'persona': 'science_nerd',
+                                                  'state': 'recovered'},
+                                                 {'meaning': 'physiological strain from recent training has '
+                                                             'been repaired, and your signals have climbed '
+                                                             'back to baseline or beyond',
+                                                  'persona': 'science_nerd',
+                                                  'state': 'recovered'},
+                                                 {'meaning': 'your body has completed its repair cycle after '
+                                                             'the earlier work, and the signals now reflect '
+                                                             'a fully recovered state',
+                                                  'persona': 'science_nerd',
+                                                  'state': 'recovered'},
+                                                 {'meaning': 'the work is hard, but your body is handling it '
+                                                             'well and getting fitter',
+                                                  'persona': 'balanced',
+                                                  'state': 'productive'},
+                                                 {'meaning': "you're training hard and absorbing it nicely, "
+                                                             "and that's exactly how fitness grows",
+                                                  'persona': 'balanced',
+                                                  'state': 'productive'},
+                                                 {'meaning': 'your body is coping well with tough training '
+                                                             'and turning it into fitness',
+                                                  'persona': 'balanced',
+                                                  'state': 'productive'},
+                                                 {'meaning': 'all the effort is being soaked up well, so '
+                                                             'your fitness keeps building',
+                                                  'persona': 'balanced',
+                                                  'state': 'productive'},
+                                                 {'meaning': 'tough sessions are landing well and steadily '
+                                                             'building your fitness',
+                                                  'persona': 'balanced',
+                                                  'state': 'productive'},
+                                                 {'meaning': 'training is hard and you are absorbing it',
+                                                  'persona': 'drill_sergeant',
+                                                  'state': 'productive'},
+                                                 {'meaning': 'the load is heavy; the body is coping',
+                                                  'persona': 'drill_sergeant',
+                                                  'state': 'productive'},
+                                                 {'meaning': 'you are working hard and getting fitter',
+                                                  'persona': 'drill_sergeant',
+                                                  'state': 'productive'},
+                                                 {'meaning': 'hard work is landing and fitness is growing',
+                                                  'persona': 'drill_sergeant',
+                                                  'state': 'productive'},
+                                                 {'meaning': 'fitness is being built; the body handles it',
+                                                  'persona': 'drill_sergeant',
+                                                  'state': 'productive'},
+                                                 {'meaning': 'training is tough right now, but your body is '
+                                                             "keeping up and you're getting fitter from it",
+                                                  'persona': 'dutch_directness',
+                                                  'state': 'productive'},
+                                                 {'meaning': 'you are working hard and absorbing it, which '
+                                                             'is exactly the point of training',
+                                                  'persona': 'dutch_directness',
+                                                  'state': 'productive'},
+                                                 {'meaning': 'the load is high, yet your body handles it '
+                                                             'well, so this is where the fitness actually '
+                                                             'comes from',
+                                                  'persona': 'dutch_directness',
+                                                  'state': 'productive'},
+                                                 {'meaning': "it's demanding work, but it's being absorbed, "
+                                                             "and that's how you build fitness",
+                                                  'persona': 'dutch_directness',
+                                                  'state': 'productive'},
+                                                 {'meaning': 'your body is coping with the hard training '
+                                                             'rather than being worn down by it, and fitness '
+                                                             'is building',
+                                                  'persona': 'dutch_directness',
+                                                  'state': 'productive'},
+                                                 {'meaning': 'the training stimulus is substantial but well '
+                                                             "tolerated, so adaptation, the body's "
+                                                             'remodelling in response to stress, is under '
+                                                             'way',
+                                                  'persona': 'science_nerd',
+                                                  'state': 'productive'},
+                                                 {'meaning': 'your body is absorbing a high load and '
+                                                             'converting it into fitness, the classic '
+                                                             'productive phase of the stress and recovery '
+                                                             'cycle',
+                                                  'persona': 'science_nerd',
+                                                  'state': 'productive'},
+                                                 {'meaning': 'stress and recovery stay in balance despite '
+                                                             'the hard work, so supercompensation, getting '
+                                                             'fitter while you recover, can take place',
+                                                  'persona': 'science_nerd',
+                                                  'state': 'productive'},
+                                                 {'meaning': 'muscles and energy systems are being '
+                                                             'challenged hard yet repairing fast enough, so '
+                                                             'fitness gains are adding up',
+                                                  'persona': 'science_nerd',
+                                                  'state': 'productive'},
+                                                 {'meaning': 'hard training is being absorbed well, and this '
+                                                             'is the physiological sweet spot where '
+                                                             'adaptations such as new mitochondria, the '
+                                                             "cells' energy factories, are built",
+                                                  'persona': 'science_nerd',
+                                                  'state': 'productive'},
+                                                 {'meaning': 'tiredness is stacking up a little faster than '
+                                                             "it can clear, so it's worth going gently",
+                                                  'persona': 'balanced',
+                                                  'state': 'accumulated'},
+                                                 {'meaning': 'fatigue is building quicker than your body can '
+                                                             'shed it, so a bit of extra care will help',
+                                                  'persona': 'balanced',
+                                                  'state': 'accumulated'},
+                                                 {'meaning': "your body is carrying more fatigue than it's "
+                                                             'clearing right now, and it deserves some care',
+                                                  'persona': 'balanced',
+                                                  'state': 'accumulated'},
+                                                 {'meaning': 'the recent effort is piling up faster than '
+                                                             "you're bouncing back, so let's tread carefully",
+                                                  'persona': 'balanced',
+                                                  'state': 'accumulated'},
+                                                 {'meaning': "you're still able to train, though fatigue is "
+                                                             'gathering faster than it fades and care '
+                                                             'matters',
+                                                  'persona': 'balanced',
+                                                  'state': 'accumulated'},
+                                                 {'meaning': 'fatigue is stacking up faster than it clears',
+                                                  'persona': 'drill_sergeant',
+                                                  'state': 'accumulated'},
+                                                 {'meaning': 'the body is falling behind on recovery',
+                                                  'persona': 'drill_sergeant',
+                                                  'state': 'accumulated'},
+                                                 {'meaning': 'you can train, but carefully',
+                                                  'persona': 'drill_sergeant',
+                                                  'state': 'accumulated'},
+                                                 {'meaning': 'tiredness is building; handle with care',
+                                                  'persona': 'drill_sergeant',
+                                                  'state': 'accumulated'},
+                                                 {'meaning': 'recovery is losing ground to fatigue',
+                                                  'persona': 'drill_sergeant',
+                                                  'state': 'accumulated'},
+                                                 {'meaning': "fatigue is building up faster than you're "
+                                                             'clearing it, so you need to be careful',
+                                                  'persona': 'dutch_directness',
+                                                  'state': 'accumulated'},
+                                                 {'meaning': "you're getting more tired than you can recover "
+                                                             'from at the moment, and that calls for some '
+                                                             'care',
+                                                  'persona': 'dutch_directness',
+                                                  'state': 'accumulated'},
+                                                 {'meaning': 'the tiredness is piling up quicker than it '
+                                                             'goes away; you can still train, but carefully',
+                                                  'persona': 'dutch_directness',
+                                                  'state': 'accumulated'},
+                                                 {'meaning': "your recovery isn't keeping pace with the "
+                                                             'load, and ignoring that would be a mistake',
+                                                  'persona': 'dutch_directness',
+                                                  'state': 'accumulated'},
+                                                 {'meaning': "there's more fatigue coming in than going out, "
+                                                             'so training stays possible but needs care',
+                                                  'persona': 'dutch_directness',
+                                                  'state': 'accumulated'},
+                                                 {'meaning': 'fatigue is accruing faster than recovery can '
+                                                             'clear it, a negative balance between stress '
+                                                             'and repair that calls for careful loading',
+                                                  'persona': 'science_nerd',
+                                                  'state': 'accumulated'},
+                                                 {'meaning': "the body's repair processes are lagging behind "
+                                                             'the training stimulus, so residual fatigue is '
+                                                             'carrying over from one day to the next',
+                                                  'persona': 'science_nerd',
+                                                  'state': 'accumulated'},
+                                                 {'meaning': 'your recovery capacity is being outpaced by '
+                                                             "the load, and homeostasis, the body's stable "
+                                                             'internal balance, is under growing strain',
+                                                  'persona': 'science_nerd',
+                                                  'state': 'accumulated'},
+                                                 {'meaning': 'stress is outrunning adaptation at the moment, '
+                                                             'so training is still possible but needs care',
+                                                  'persona': 'science_nerd',
+                                                  'state': 'accumulated'},
+                                                 {'meaning': 'residual fatigue is building up in the system '
+                                                             'because each stimulus arrives before the '
+                                                             'previous one has been fully absorbed',
+                                                  'persona': 'science_nerd',
+                                                  'state': 'accumulated'},
+                                                 {'meaning': 'several of your signals have dipped at the '
+                                                             'same time, and piling on more hard work now '
+                                                             'would set you back',
+                                                  'persona': 'balanced',
+                                                  'state': 'overreached'},
+                                                 {'meaning': 'your body is showing strain on more than one '
+                                                             'front, so pushing harder right now would do '
+                                                             'more harm than good',
+                                                  'persona': 'balanced',
+                                                  'state': 'overreached'},
+                                                 {'meaning': 'a few signals are down together, which tells '
+                                                             'us extra hard effort would only work against '
+                                                             'you',
+                                                  'persona': 'balanced',
+                                                  'state': 'overreached'},
+                                                 {'meaning': 'more hard training at this point would '
+                                                             'backfire, because your readings have dropped '
+                                                             'together',
+                                                  'persona': 'balanced',
+                                                  'state': 'overreached'},
+                                                 {'meaning': "you've gone a little past what your body can "
+                                                             'absorb, and hard work now would cost more than '
+                                                             'it gives',
+                                                  'persona': 'balanced',
+                                                  'state': 'overreached'},
+                                                 {'meaning': 'several signals are down; hard work backfires '
+                                                             'now',
+                                                  'persona': 'drill_sergeant',
+                                                  'state': 'overreached'},
+                                                 {'meaning': 'the body is overloaded; more would backfire',
+                                                  'persona': 'drill_sergeant',
+                                                  'state': 'overreached'},
+                                                 {'meaning': 'you are past the limit for now',
+                                                  'persona': 'drill_sergeant',
+                                                  'state': 'overreached'},
+                                                 {'meaning': 'multiple signals are down; pushing would '
+                                                             'backfire',
+                                                  'persona': 'drill_sergeant',
+                                                  'state': 'overreached'},
+                                                 {'meaning': 'hard work now would dig deeper',
+                                                  'persona': 'drill_sergeant',
+                                                  'state': 'overreached'},
+                                                 {'meaning': 'several of your signals have dropped at once, '
+                                                             'and more hard work now would only make things '
+                                                             'worse',
+                                                  'persona': 'dutch_directness',
+                                                  'state': 'overreached'},
+                                                 {'meaning': 'your body is overloaded on more than one '
+                                                             'front; pushing on would backfire, simple as '
+                                                             'that',
+                                                  'persona': 'dutch_directness',
+                                                  'state': 'overreached'},
+                                                 {'meaning': "you've pushed past what you can absorb, so "
+                                                             'extra hard work now costs more than it returns',
+                                                  'persona': 'dutch_directness',
+                                                  'state': 'overreached'},
+                                                 {'meaning': "the readings are down together, and there's no "
+                                                             'point pretending more hard training would help',
+                                                  'persona': 'dutch_directness',
+                                                  'state': 'overreached'},
+                                                 {'meaning': 'more than one signal has dropped, so hard work '
+                                                             'at this point would dig you a deeper hole',
+                                                  'persona': 'dutch_directness',
+                                                  'state': 'overreached'},
+                                                 {'meaning': 'multiple readiness markers have declined '
+                                                             'simultaneously, a sign of overreaching in '
+                                                             'which further hard stimulus would deepen the '
+                                                             'fatigue rather than drive adaptation',
+                                                  'persona': 'science_nerd',
+                                                  'state': 'overreached'},
+                                                 {'meaning': "the body's stress response is saturated, so "
+                                                             'additional intense load would push recovery '
+                                                             'further back instead of triggering '
+                                                             'supercompensation, the fitness gain that '
+                                                             'follows recovery',
+                                                  'persona': 'science_nerd',
+                                                  'state': 'overreached'},
+                                                 {'meaning': 'several signals are depressed together, which '
+                                                             'the research shows is the point where '
+                                                             'performance tends to dip and extra hard work '
+                                                             'backfires',
+                                                  'persona': 'science_nerd',
+                                                  'state': 'overreached'},
+                                                 {'meaning': 'your system has been pushed beyond its current '
+                                                             'capacity to repair, and more high-intensity '
+                                                             'stress now would compound the deficit',
+                                                  'persona': 'science_nerd',
+                                                  'state': 'overreached'},
+                                                 {'meaning': "homeostasis, the body's internal equilibrium, "
+                                                             'has been disturbed on several fronts at once, '
+                                                             'so more hard training would deepen the hole '
+                                                             'rather than build fitness',
+                                                  'persona': 'science_nerd',
+                                                  'state': 'overreached'},
+                                                 {'meaning': 'your body is showing the kind of pattern that '
+                                                             'often comes just before an infection, so it '
+                                                             'needs some looking after',
+                                                  'persona': 'balanced',
+                                                  'state': 'illness_risk'},
+                                                 {'meaning': 'the signs look like the run-up to getting ill, '
+                                                             'and protecting your body matters most right '
+                                                             'now',
+                                                  'persona': 'balanced',
+                                                  'state': 'illness_risk'},
+                                                 {'meaning': 'something may be brewing, as your readings '
+                                                             'match the pattern that tends to come before an '
+                                                             'infection',
+                                                  'persona': 'balanced',
+                                                  'state': 'illness_risk'},
+                                                 {'meaning': 'you might be on the edge of coming down with '
+                                                             'something, so your body deserves gentle care',
+                                                  'persona': 'balanced',
+                                                  'state': 'illness_risk'},
+                                                 {'meaning': 'this pattern frequently shows up just ahead of '
+                                                             'an infection, and looking after yourself comes '
+                                                             'first',
+                                                  'persona': 'balanced',
+                                                  'state': 'illness_risk'},
+                                                 {'meaning': 'the pattern often comes before illness',
+                                                  'persona': 'drill_sergeant',
+                                                  'state': 'illness_risk'},
+                                                 {'meaning': 'infection risk is up; protect the body',
+                                                  'persona': 'drill_sergeant',
+                                                  'state': 'illness_risk'},
+                                                 {'meaning': 'signals match a pre-illness pattern; guard the '
+                                                             'body',
+                                                  'persona': 'drill_sergeant',
+                                                  'state': 'illness_risk'},
+                                                 {'meaning': 'you could be getting sick; protect yourself',
+                                                  'persona': 'drill_sergeant',
+                                                  'state': 'illness_risk'},
+                                                 {'meaning': 'illness may be close; look after yourself',
+                                                  'persona': 'drill_sergeant',
+                                                  'state': 'illness_risk'},
+                                                 {'meaning': 'your readings fit the pattern that often shows '
+                                                             'up right before an infection, so protecting '
+                                                             'your body comes first',
+                                                  'persona': 'dutch_directness',
+                                                  'state': 'illness_risk'},
+                                                 {'meaning': 'this looks like what tends to happen just '
+                                                             "before people get ill, and it's wise to take "
+                                                             'that seriously',
+                                                  'persona': 'dutch_directness',
+                                                  'state': 'illness_risk'},
+                                                 {'meaning': "there's a real chance you're coming down with "
+                                                             'something, and your body needs protecting '
+                                                             'rather than pushing',
+                                                  'persona': 'dutch_directness',
+                                                  'state': 'illness_risk'},
+                                                 {'meaning': 'the signals point to an infection possibly '
+                                                             'being on its way, and ignoring that would be '
+                                                             'unwise',
+                                                  'persona': 'dutch_directness',
+                                                  'state': 'illness_risk'},
+                                                 {'meaning': 'you may be about to get ill; the pattern says '
+                                                             'so, and the sensible move is to look after '
+                                                             'your body',
+                                                  'persona': 'dutch_directness',
+                                                  'state': 'illness_risk'},
+                                                 {'meaning': 'your markers match a pattern that frequently '
+                                                             'precedes an infection, when the immune system, '
+                                                             "the body's defence network, may already be "
+                                                             'under pressure',
+                                                  'persona': 'science_nerd',
+                                                  'state': 'illness_risk'},
+                                                 {'meaning': 'the combination of signals resembles the early '
+                                                             'stage before illness, so protecting immune '
+                                                             "function, the body's ability to fight off "
+                                                             'pathogens, takes priority',
+                                                  'persona': 'science_nerd',
+                                                  'state': 'illness_risk'},
+                                                 {'meaning': 'early immune activity may be under way, as the '
+                                                             'data suggest the pattern seen shortly before '
+                                                             'an infection becomes obvious',
+                                                  'persona': 'science_nerd',
+                                                  'state': 'illness_risk'},
+                                                 {'meaning': 'systemic stress, the whole-body strain that '
+                                                             'weakens defences, is showing the signature '
+                                                             'that often comes just ahead of illness, so the '
+                                                             'body needs shielding',
+                                                  'persona': 'science_nerd',
+                                                  'state': 'illness_risk'},
+                                                 {'meaning': 'immune defences may be stretched, and the '
+                                                             'overall signal pattern is one the research '
+                                                             'associates with an infection on the way',
+                                                  'persona': 'science_nerd',
+                                                  'state': 'illness_risk'}]},
  'meso_structure': {'meso_templates': [{'days': 28,
                                         'load_pattern': '3:1',
                                         'phase': 'base',
@@ -2227,6 +2664,397 @@ TABLES = {'energy_systems': {'systems': [{'duration_s_high': 10,
                                       'taper_days': None,
                                       'typical_weeks_high': 12,
                                       'typical_weeks_low': 8}],
+                   'phase_purposes_voiced': [{'persona': 'balanced',
+                                              'phase': 'base',
+                                              'purpose': 'a solid aerobic foundation, resilient legs and '
+                                                         'smooth, efficient technique'},
+                                             {'persona': 'balanced',
+                                              'phase': 'base',
+                                              'purpose': 'steady aerobic fitness, a body that holds up well '
+                                                         'and good movement habits'},
+                                             {'persona': 'balanced',
+                                              'phase': 'base',
+                                              'purpose': 'the groundwork of endurance, durability and clean '
+                                                         'technique that everything else rests on'},
+                                             {'persona': 'balanced',
+                                              'phase': 'base',
+                                              'purpose': 'your endurance base, tissues that can take the '
+                                                         'work and relaxed, tidy form'},
+                                             {'persona': 'balanced',
+                                              'phase': 'base',
+                                              'purpose': 'building blocks of aerobic fitness, robustness and '
+                                                         'skill'},
+                                             {'persona': 'drill_sergeant',
+                                              'phase': 'base',
+                                              'purpose': 'a big engine, tough legs, clean form'},
+                                             {'persona': 'drill_sergeant',
+                                              'phase': 'base',
+                                              'purpose': 'endurance, toughness and sharp technique'},
+                                             {'persona': 'drill_sergeant',
+                                              'phase': 'base',
+                                              'purpose': 'the engine, the chassis, the skills'},
+                                             {'persona': 'drill_sergeant',
+                                              'phase': 'base',
+                                              'purpose': 'deep endurance, a hard-wearing body, good form'},
+                                             {'persona': 'drill_sergeant',
+                                              'phase': 'base',
+                                              'purpose': 'solid groundwork for engine, body and form'},
+                                             {'persona': 'dutch_directness',
+                                              'phase': 'base',
+                                              'purpose': 'a proper aerobic foundation, a body that can '
+                                                         'handle the load and decent technique'},
+                                             {'persona': 'dutch_directness',
+                                              'phase': 'base',
+                                              'purpose': 'basic endurance, durability and technique, the '
+                                                         'unglamorous things everything else depends on'},
+                                             {'persona': 'dutch_directness',
+                                              'phase': 'base',
+                                              'purpose': 'the aerobic groundwork, tissue strength and '
+                                                         'technique that later training needs to stand on'},
+                                             {'persona': 'dutch_directness',
+                                              'phase': 'base',
+                                              'purpose': "plain, solid endurance plus a body that doesn't "
+                                                         'break and technique that works'},
+                                             {'persona': 'dutch_directness',
+                                              'phase': 'base',
+                                              'purpose': 'an aerobic base worth building on, sturdiness and '
+                                                         'efficient movement'},
+                                             {'persona': 'science_nerd',
+                                              'phase': 'base',
+                                              'purpose': 'aerobic capacity, musculoskeletal durability and '
+                                                         'movement economy, meaning the efficiency with '
+                                                         'which you use energy at a given effort'},
+                                             {'persona': 'science_nerd',
+                                              'phase': 'base',
+                                              'purpose': "mitochondrial density, the number of the muscles' "
+                                                         'energy factories, along with tendon resilience and '
+                                                         'refined technique'},
+                                             {'persona': 'science_nerd',
+                                              'phase': 'base',
+                                              'purpose': 'a broad oxidative foundation, meaning the capacity '
+                                                         'to burn fat and carbohydrate with oxygen, plus '
+                                                         'connective-tissue robustness and motor skill'},
+                                             {'persona': 'science_nerd',
+                                              'phase': 'base',
+                                              'purpose': 'capillary growth, the new small blood vessels that '
+                                                         'feed working muscle, together with structural '
+                                                         'durability and efficient technique'},
+                                             {'persona': 'science_nerd',
+                                              'phase': 'base',
+                                              'purpose': 'the aerobic machinery, stress-hardened tendons and '
+                                                         'bones, and well-grooved motor patterns, the '
+                                                         'movement habits the nervous system automates'},
+                                             {'persona': 'balanced',
+                                              'phase': 'build',
+                                              'purpose': 'strengthen the abilities your goal relies on most'},
+                                             {'persona': 'balanced',
+                                              'phase': 'build',
+                                              'purpose': 'grow the specific fitness your goal calls for'},
+                                             {'persona': 'balanced',
+                                              'phase': 'build',
+                                              'purpose': 'sharpen the qualities that will carry you towards '
+                                                         'your goal'},
+                                             {'persona': 'balanced',
+                                              'phase': 'build',
+                                              'purpose': 'nurture the systems your goal leans on, one step '
+                                                         'at a time'},
+                                             {'persona': 'balanced',
+                                              'phase': 'build',
+                                              'purpose': 'bring on the kind of fitness your goal asks of '
+                                                         'you'},
+                                             {'persona': 'drill_sergeant',
+                                              'phase': 'build',
+                                              'purpose': 'build what the goal demands'},
+                                             {'persona': 'drill_sergeant',
+                                              'phase': 'build',
+                                              'purpose': 'train the systems that matter'},
+                                             {'persona': 'drill_sergeant',
+                                              'phase': 'build',
+                                              'purpose': 'sharpen the engine for the goal'},
+                                             {'persona': 'drill_sergeant',
+                                              'phase': 'build',
+                                              'purpose': 'forge the fitness the goal needs'},
+                                             {'persona': 'drill_sergeant',
+                                              'phase': 'build',
+                                              'purpose': 'strengthen every system the goal uses'},
+                                             {'persona': 'dutch_directness',
+                                              'phase': 'build',
+                                              'purpose': 'work on the systems your goal actually depends on, '
+                                                         'not the ones that are nice to have'},
+                                             {'persona': 'dutch_directness',
+                                              'phase': 'build',
+                                              'purpose': 'build the specific fitness your goal needs, '
+                                                         "because general fitness alone won't get you there"},
+                                             {'persona': 'dutch_directness',
+                                              'phase': 'build',
+                                              'purpose': 'train up the abilities that decide how your goal '
+                                                         'goes'},
+                                             {'persona': 'dutch_directness',
+                                              'phase': 'build',
+                                              'purpose': 'target the parts of your fitness that matter for '
+                                                         'your goal'},
+                                             {'persona': 'dutch_directness',
+                                              'phase': 'build',
+                                              'purpose': 'get the systems your goal relies on properly '
+                                                         'developed'},
+                                             {'persona': 'science_nerd',
+                                              'phase': 'build',
+                                              'purpose': 'develop the energy systems and adaptations your '
+                                                         'goal specifically depends on, the principle of '
+                                                         'specificity in action'},
+                                             {'persona': 'science_nerd',
+                                              'phase': 'build',
+                                              'purpose': 'raise the physiological capacities your goal taxes '
+                                                         'most, applying a targeted stimulus to each'},
+                                             {'persona': 'science_nerd',
+                                              'phase': 'build',
+                                              'purpose': 'stimulate goal-specific adaptations in the '
+                                                         'cardiovascular, metabolic and muscular systems'},
+                                             {'persona': 'science_nerd',
+                                              'phase': 'build',
+                                              'purpose': 'apply targeted training stress so the limiting '
+                                                         'systems for your goal adapt and improve'},
+                                             {'persona': 'science_nerd',
+                                              'phase': 'build',
+                                              'purpose': 'expand the capacities that limit performance in '
+                                                         'your goal, from fuel use to power output'},
+                                             {'persona': 'balanced',
+                                              'phase': 'peak',
+                                              'purpose': 'practise the effort and length your event will ask '
+                                                         'of you'},
+                                             {'persona': 'balanced',
+                                              'phase': 'peak',
+                                              'purpose': 'get a feel for the intensity and demands of your '
+                                                         'big day'},
+                                             {'persona': 'balanced',
+                                              'phase': 'peak',
+                                              'purpose': 'try out the intensity and distance your event '
+                                                         'calls for'},
+                                             {'persona': 'balanced',
+                                              'phase': 'peak',
+                                              'purpose': 'grow confident with the intensity and duration of '
+                                                         'your event'},
+                                             {'persona': 'balanced',
+                                              'phase': 'peak',
+                                              'purpose': 'familiarise yourself with how hard and how long '
+                                                         'your event will be'},
+                                             {'persona': 'drill_sergeant',
+                                              'phase': 'peak',
+                                              'purpose': 'practise the event, effort and length'},
+                                             {'persona': 'drill_sergeant',
+                                              'phase': 'peak',
+                                              'purpose': "simulate the event's demands"},
+                                             {'persona': 'drill_sergeant',
+                                              'phase': 'peak',
+                                              'purpose': 'drill the effort the event requires'},
+                                             {'persona': 'drill_sergeant',
+                                              'phase': 'peak',
+                                              'purpose': 'match event intensity, match event length'},
+                                             {'persona': 'drill_sergeant',
+                                              'phase': 'peak',
+                                              'purpose': 'lock in event effort and length'},
+                                             {'persona': 'dutch_directness',
+                                              'phase': 'peak',
+                                              'purpose': 'practise the intensity and duration you will '
+                                                         'actually face on the day'},
+                                             {'persona': 'dutch_directness',
+                                              'phase': 'peak',
+                                              'purpose': "find out now what the event's effort and length "
+                                                         'feel like, rather than on the day itself'},
+                                             {'persona': 'dutch_directness',
+                                              'phase': 'peak',
+                                              'purpose': 'rehearse the real demands of your event, so '
+                                                         'nothing about them surprises you'},
+                                             {'persona': 'dutch_directness',
+                                              'phase': 'peak',
+                                              'purpose': 'test yourself against how hard and how long the '
+                                                         'event will be'},
+                                             {'persona': 'dutch_directness',
+                                              'phase': 'peak',
+                                              'purpose': 'get used to the effort your event asks for, for as '
+                                                         'long as it asks for it'},
+                                             {'persona': 'science_nerd',
+                                              'phase': 'peak',
+                                              'purpose': 'replicate the specific intensity and duration of '
+                                                         "your event so the body's systems and pacing are "
+                                                         'tuned to its exact demands'},
+                                             {'persona': 'science_nerd',
+                                              'phase': 'peak',
+                                              'purpose': 'simulate event-specific physiological demands, the '
+                                                         'principle of specificity, so fuelling, pacing and '
+                                                         'fatigue resistance are rehearsed'},
+                                             {'persona': 'science_nerd',
+                                              'phase': 'peak',
+                                              'purpose': 'expose the body to the precise metabolic and '
+                                                         'mechanical load of your event, consolidating the '
+                                                         'adaptations it will rely on'},
+                                             {'persona': 'science_nerd',
+                                              'phase': 'peak',
+                                              'purpose': 'fine-tune neuromuscular and metabolic readiness, '
+                                                         'meaning how well nerves, muscles and fuel supply '
+                                                         'work together, at event intensity and duration'},
+                                             {'persona': 'science_nerd',
+                                              'phase': 'peak',
+                                              'purpose': 'rehearse the pacing, fuelling and intensity '
+                                                         'profile of your event so the body learns to '
+                                                         'sustain it'},
+                                             {'persona': 'balanced',
+                                              'phase': 'taper',
+                                              'purpose': 'let the tiredness drain away while holding on to '
+                                                         "the fitness you've built"},
+                                             {'persona': 'balanced',
+                                              'phase': 'taper',
+                                              'purpose': "freshen up without losing any of the gains you've "
+                                                         'worked for'},
+                                             {'persona': 'balanced',
+                                              'phase': 'taper',
+                                              'purpose': 'shake off the built-up tiredness and keep the '
+                                                         "fitness you've earned"},
+                                             {'persona': 'balanced',
+                                              'phase': 'taper',
+                                              'purpose': 'arrive fresh while your hard-won adaptations stay '
+                                                         'in place'},
+                                             {'persona': 'balanced',
+                                              'phase': 'taper',
+                                              'purpose': "recharge your legs and keep the progress you've "
+                                                         'made'},
+                                             {'persona': 'drill_sergeant',
+                                              'phase': 'taper',
+                                              'purpose': 'drop the fatigue, keep the fitness'},
+                                             {'persona': 'drill_sergeant',
+                                              'phase': 'taper',
+                                              'purpose': 'shed fatigue, hold the gains'},
+                                             {'persona': 'drill_sergeant',
+                                              'phase': 'taper',
+                                              'purpose': 'get fresh and keep every gain'},
+                                             {'persona': 'drill_sergeant',
+                                              'phase': 'taper',
+                                              'purpose': 'clear the tiredness, lose nothing'},
+                                             {'persona': 'drill_sergeant',
+                                              'phase': 'taper',
+                                              'purpose': 'recover fully, protect the adaptations'},
+                                             {'persona': 'dutch_directness',
+                                              'phase': 'taper',
+                                              'purpose': 'get rid of the fatigue without throwing away the '
+                                                         "fitness you've built"},
+                                             {'persona': 'dutch_directness',
+                                              'phase': 'taper',
+                                              'purpose': 'lose the tiredness, not the adaptations, which is '
+                                                         'harder than it sounds'},
+                                             {'persona': 'dutch_directness',
+                                              'phase': 'taper',
+                                              'purpose': 'recover from the hard work while keeping what it '
+                                                         'gave you'},
+                                             {'persona': 'dutch_directness',
+                                              'phase': 'taper',
+                                              'purpose': 'let the fatigue go and hold on to the gains, '
+                                                         'because tired legs waste good fitness'},
+                                             {'persona': 'dutch_directness',
+                                              'phase': 'taper',
+                                              'purpose': 'become fresh again without giving up what the '
+                                                         'training has built'},
+                                             {'persona': 'science_nerd',
+                                              'phase': 'taper',
+                                              'purpose': 'dissipate accumulated fatigue while preserving the '
+                                                         'physiological adaptations, since fatigue fades '
+                                                         'faster than fitness does'},
+                                             {'persona': 'science_nerd',
+                                              'phase': 'taper',
+                                              'purpose': 'reduce residual fatigue so performance can rise, '
+                                                         'while the adaptations built earlier are '
+                                                         'maintained'},
+                                             {'persona': 'science_nerd',
+                                              'phase': 'taper',
+                                              'purpose': 'clear the fatigue that masks your fitness, letting '
+                                                         'supercompensation, getting fitter while you '
+                                                         'recover, come through while adaptations are '
+                                                         'retained'},
+                                             {'persona': 'science_nerd',
+                                              'phase': 'taper',
+                                              'purpose': 'restore glycogen, the stored carbohydrate fuel in '
+                                                         'muscle, and repair tissue while keeping the '
+                                                         'adaptations intact'},
+                                             {'persona': 'science_nerd',
+                                              'phase': 'taper',
+                                              'purpose': 'allow the body to shed fatigue faster than it '
+                                                         'loses fitness, exploiting the different decay '
+                                                         'rates of the two'},
+                                             {'persona': 'balanced',
+                                              'phase': 'recovery',
+                                              'purpose': 'give your body and your motivation the chance to '
+                                                         'refill'},
+                                             {'persona': 'balanced',
+                                              'phase': 'recovery',
+                                              'purpose': 'recharge both body and mind so you feel keen to '
+                                                         'train again'},
+                                             {'persona': 'balanced',
+                                              'phase': 'recovery',
+                                              'purpose': 'let your body heal and your enthusiasm come back'},
+                                             {'persona': 'balanced',
+                                              'phase': 'recovery',
+                                              'purpose': 'rest up physically and rediscover your drive'},
+                                             {'persona': 'balanced',
+                                              'phase': 'recovery',
+                                              'purpose': 'refresh your body and your love of training'},
+                                             {'persona': 'drill_sergeant',
+                                              'phase': 'recovery',
+                                              'purpose': 'repair the body, reload the drive'},
+                                             {'persona': 'drill_sergeant',
+                                              'phase': 'recovery',
+                                              'purpose': 'recover body and mind'},
+                                             {'persona': 'drill_sergeant',
+                                              'phase': 'recovery',
+                                              'purpose': 'rebuild the body and the hunger'},
+                                             {'persona': 'drill_sergeant',
+                                              'phase': 'recovery',
+                                              'purpose': 'refill the tank, restore the fire'},
+                                             {'persona': 'drill_sergeant',
+                                              'phase': 'recovery',
+                                              'purpose': 'reset body and motivation'},
+                                             {'persona': 'dutch_directness',
+                                              'phase': 'recovery',
+                                              'purpose': 'let your body recover and get your motivation '
+                                                         'back, because both run down'},
+                                             {'persona': 'dutch_directness',
+                                              'phase': 'recovery',
+                                              'purpose': 'recover physically and mentally, since nobody can '
+                                                         'keep pushing forever'},
+                                             {'persona': 'dutch_directness',
+                                              'phase': 'recovery',
+                                              'purpose': 'repair the body and restore the wish to train, '
+                                                         'both of which wear out'},
+                                             {'persona': 'dutch_directness',
+                                              'phase': 'recovery',
+                                              'purpose': 'get back to a body that feels good and a head that '
+                                                         'wants to train'},
+                                             {'persona': 'dutch_directness',
+                                              'phase': 'recovery',
+                                              'purpose': 'refill what the training has taken out of you, '
+                                                         'body and motivation alike'},
+                                             {'persona': 'science_nerd',
+                                              'phase': 'recovery',
+                                              'purpose': "restore physiological homeostasis, the body's "
+                                                         'stable internal balance, and psychological '
+                                                         'motivation after a demanding stretch of training'},
+                                             {'persona': 'science_nerd',
+                                              'phase': 'recovery',
+                                              'purpose': 'allow tissue repair and full recovery of the '
+                                                         "body's systems, while motivation, a key driver of "
+                                                         'training quality, is replenished'},
+                                             {'persona': 'science_nerd',
+                                              'phase': 'recovery',
+                                              'purpose': 'reverse accumulated fatigue at the structural, '
+                                                         'metabolic and psychological levels'},
+                                             {'persona': 'science_nerd',
+                                              'phase': 'recovery',
+                                              'purpose': 'rebuild hormonal and neuromuscular balance, '
+                                                         'meaning the coordination of hormones, nerves and '
+                                                         'muscles, while renewing the drive to train'},
+                                             {'persona': 'science_nerd',
+                                              'phase': 'recovery',
+                                              'purpose': "give the parasympathetic system, the body's "
+                                                         'rest-and-recover branch, room to dominate so body '
+                                                         'and mind both recharge'}],
                    'phases': [{'easy_share_pct_high': 95,
                                'easy_share_pct_low': 85,
                                'phase': 'base',

@@ -89,9 +89,10 @@ class Gen:
         return compose(self.banks.persona(persona), recipe, self.voiced(persona, values), self.rng, self.usage)
 
     def voiced(self, persona: str, values: Mapping[str, Any]) -> Mapping[str, Any]:
-        """The values with each zone's plain purpose and focus cue in one of the persona's card wordings
-        (josi_explanations: zone_explanations_voiced), least used first, so one card sentence is not pasted
-        into every row that explains its zone."""
+        """The values with each zone's plain purpose and focus cue, the readiness state's meaning and the
+        phase's purpose in one of the persona's card wordings (zone_explanations_voiced,
+        readiness_states_voiced, phase_purposes_voiced), least used first, so one card sentence is not
+        pasted into every row that explains its zone, state or phase."""
         voiced = dict(values)
         for prefix in ("", "s_"):
             zone = values.get(prefix + "zone_code")
@@ -101,6 +102,15 @@ class Gen:
             for field, column in (("plain_purpose", 0), ("focus_cue", 1)):
                 chosen = strip_period(least_used([w[column] for w in wordings], self.rng, self.usage, f"{persona}:{field}"))
                 voiced[prefix + field], voiced[prefix + field + "_lc"] = chosen, lower_first(chosen)
+        facts = self.world.facts
+        for field, key, table in (("state_meaning", "state_code", facts.voiced_states),
+                                  ("phase_purpose", "phase", facts.voiced_phases)):
+            own = values.get(field)
+            if own and values.get(key) and (table or {}).get((values[key], persona)):
+                # the persona's wordings only: each is a clause (or phrase) written to read in the templates, while
+                # the card's own sentence for a state can be a fragment ("The pattern often seen just before ...")
+                options = [lower_first(strip_period(w)) for w in table[values[key], persona]]
+                voiced[field] = least_used(options, self.rng, self.usage, f"{persona}:{field}")
         return voiced
 
     def pick(self, templates, values: Mapping[str, Any]) -> str:
