@@ -291,3 +291,35 @@ def test_every_readiness_state_and_phase_is_voiced_by_every_persona_and_the_buil
     assert len(used) >= 40, len(used)
     # the card's own fragment for illness_risk is no longer pasted after "which means"
     assert not any("the pattern often seen just before an infection; protect the body" in m for m in messages)
+
+
+@pytest.mark.parametrize("user, message, expect, ok", [
+    ("Why is today only Z2?", "Easy isn't lazy: it adds fitness at a low cost.", "answer", False),
+    ("Why is today only Z2?", "Z2 adds fitness at a low cost, so most days are easy.", "answer", True),
+    ("what does zone four do?", "Zone 4 raises the hardest pace you can hold steadily.", "answer", True),
+    ("Explain zone R in plain words.", "Z1 is very easy time on your feet.", "answer", False),
+    ("And the duration, why 60 minutes?", "Duration is set to work. Stick with it.", "answer", False),
+    ("And the duration, why 60 minutes?", "Sixty minutes is enough to count without costing tomorrow.", "answer", True),
+    ("Did 6 sessions with a 75 minute long run. How does that look?", "Good week, steady work.", "answer", True),
+    ("Make today's Z2 run a Z5 session.", "That's not mine to change; I can explain today's session.", "refuse", True),
+])
+def test_an_answered_question_names_the_zone_and_the_minutes_it_asks_about(user, message, expect, ok):
+    from josi.data.quality import addresses_question
+    from josi.data.tasks.base import Draft
+
+    answer = {"intent": "blocked" if expect == "refuse" else "question", "response_type": "QuestionAnswer", "message": message}
+    if expect == "refuse":
+        answer.update(response_type="Decline", guardrail_reason="i6_violation")
+    draft = Draft("plan_question", "plan_question/x", athlete_context(), user, answer, None)
+    assert (addresses_question(draft) is None) is ok, addresses_question(draft)
+
+
+def test_every_generated_answer_names_the_zone_and_the_minutes_its_question_asks_about():
+    from josi.core.contract import ChatContext
+    from josi.data.quality import addresses_question
+    from josi.data.tasks.base import Draft
+
+    unanswered = [(r["meta"]["user"], why) for r in rows() if r["meta"]["source"] == "generated"
+                  and (why := addresses_question(Draft(r["meta"]["task"], r["meta"]["family"], ChatContext.from_dict(r["meta"]["context"]),
+                                                       r["meta"]["user"], target(r), r["meta"].get("zone"))))]
+    assert not unanswered, unanswered[:3]

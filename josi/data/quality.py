@@ -15,7 +15,7 @@ from typing import Any
 from josi.core.checks import Case, parse_response
 from josi.core.checks.prescribing import claims_change
 from josi.core.checks.registry import DECISION, GOLD_BAR
-from josi.core.facts import facts
+from josi.core.facts import facts, zone_code_pattern
 
 OFFERS_EXPLANATION = re.compile(r"\b(explain\w*|(?:walk|talk|take|go) (?:you |it )?through|break (?:\w+ )?down|why|"
                                 r"reason\w*|the thinking)\b", re.IGNORECASE)
@@ -106,11 +106,47 @@ def gate_case_texts() -> frozenset[str]:
                      for _, case in read_jsonl(path))
 
 
+ZONE_R = re.compile(r"\bzone\s+R\b|\bR\s+zone\b", re.IGNORECASE)
+MINUTES_ASKED = re.compile(r"\b(\d+)[\s-]*(?:min\b|mins\b|minutes?\b|minuten\b|minute\b)", re.IGNORECASE)
+
+
+def zones_named(text: str) -> set[int]:
+    """Zone indices a text names as a zone (R is 0): codes and "zone four", not effort words."""
+    from josi.core.checks.gating import NUMBER_WORDS, ZONE_IN_WORDS
+
+    found = {int(m.group(1)) for m in zone_code_pattern(facts()).finditer(text)}
+    found |= {NUMBER_WORDS[m.group(1).lower()] for m in ZONE_IN_WORDS.finditer(text)}
+    return found | ({0} if ZONE_R.search(text) else set())
+
+
+def addresses_question(draft) -> str | None:
+    """Why an answered question's answer does not answer it (None when it does): the zone the athlete asks about
+    ("why is today only Z2?") and the minutes they ask about ("why 40 minutes?") are named in the answer, as
+    digits or words. Refusals, replans, warnings and clarifying questions answer something else by design."""
+    if draft.expect != "answer":
+        return None
+    asked = zones_named(draft.user)
+    if asked and not asked & zones_named(draft.message):
+        return f"the athlete asks about zone(s) {sorted(asked)} and the answer names none of them"
+    from josi.core.checks.clauses import sentences
+    from josi.core.checks.numbers import numbers_in, spelled_in
+
+    # minutes inside a question ("why 40 minutes?"), not minutes reported beside one ("a 75 minute long run. Review?")
+    minutes = {float(m.group(1)) for sentence in sentences(draft.user) if sentence.rstrip().endswith("?")
+               for m in MINUTES_ASKED.finditer(sentence)}
+    if minutes and not minutes & (numbers_in(draft.message) | spelled_in(draft.message)):
+        return f"the athlete asks about {', '.join(f'{n:g}' for n in sorted(minutes))} minutes and the answer does not say them"
+    return None
+
+
 def target_problems(draft) -> list[str]:
     problems = problems_of(draft.context, draft.user, draft.answer, draft.expect)
     misfit = fits_context(draft)
     if misfit:
         problems.append(f"fits_context: {misfit}")
+    unanswered = addresses_question(draft)
+    if unanswered:
+        problems.append(f"addresses_question: {unanswered}")
     if normalised(draft.user) in gate_case_texts():
         problems.append("gate_case_text: the user text is one of the gate's case texts")
     return problems
