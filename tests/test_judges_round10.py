@@ -92,3 +92,32 @@ def test_the_gate_row_counts_a_line_caught_or_wrongly_failed_by_any_judge():
     measured = measure_gate(checks, [line(True, "A"), line(True, "B"), line(True, "none"), line(False, "fine"), line(False, "B")], "heldout")
     assert (measured.caught, measured.flags, measured.false_flags, measured.passes) == (2, 3, 1, 2)
     assert measured.wrongly_flagged == ["heldout/x.jsonl:B B: failed by b"]
+
+
+def sprint_case(zone, structure, level="green"):
+    context = ChatContext.from_dict({
+        "persona": "drill_sergeant", "readiness": {"level": level, "state": "productive" if level == "green" else "accumulated",
+                                                   "confidence": 0.8},
+        "profile": {"sport": "running", "level": "intermediate", "name": "Ana", "age": 35, "goal": None},
+        "planned_session": {"sport": "running", "zone": zone, "duration_min": 60, "structure": structure, "phase": "build"},
+        "history": []})
+    return Case(id="t", context=context, user="What's on today?", expect="answer")
+
+
+Z8_DAY = ("Z8", "6 x 10 s Z8 / 3 min Z1")
+EASY_DAY = ("Z2", "continuous Z2 60 min")
+
+
+@pytest.mark.parametrize("message, day, bad", [
+    # the planned zone's card label names its work: a Z8 session is "neuromuscular sprint" work, sprints included
+    ("Green. Sprint day. 6 x 10 s Z8 / 3 min Z1. Explosive. Go.", Z8_DAY, False),
+    ("Green. Sprint day. 6 x 10 s Z8 / 3 min Z1. Explosive. Go.", EASY_DAY, True),
+    ("Today's session is built around those short sprints; stay fully easy in between.", Z8_DAY, False),
+    # "sprint" as a noun of a general statement is no order to sprint; as a verb it still is
+    ("Sprint power is largely neuromuscular and holds up well over a block of easy running.", EASY_DAY, False),
+    ("Sprint work belongs to a green day in your plan; today stays easy.", EASY_DAY, False),
+    ("Sprint the last minute, then jog home.", EASY_DAY, True),
+    ("Sprint the final 200 metres.", EASY_DAY, True),
+])
+def test_sprints_are_todays_work_on_a_sprint_day_and_a_noun_is_no_order(message, day, bad):
+    assert (not prescribes_training(answer(message), sprint_case(*day)).passed) is bad

@@ -186,7 +186,7 @@ DIRECTIVE = re.compile(
     r"within that cap|if you want|if you'?d like|if you feel \w+|if you'?re \w+|if \w+ feels? \w+|for what it'?s worth|"
     r"to get more (?:from|out of) it|on grass|last \d+ minutes)[\s,:]+)*"
     r"(?:run|ride|do|add|make|take|walk|jog|hit|start|build|finish|repeat|fit in|tack|push|open it up|ease|spin|swim|"
-    r"try|jump in|practi[sc]e|go|sprint|include|throw|swap|skip|cut|drop|shorten|extend|lengthen|nudge|double|"
+    r"try|jump in|practi[sc]e|go|sprint(?! (?:power|work|training|zone|efforts?|sessions?|days?|speed|ability|capacity|is|are|belongs?|sits?)\b)|include|throw|swap|skip|cut|drop|shorten|extend|lengthen|nudge|double|"
     r"split|stretch|switch|replace|turn|bump|crank|squeeze|slip|sneak|mix in|hold|keep|trim|knock|shave|bolt|stick to|stick with)\b(?!-)"
     r"|^then (?:\d+|one|two|three|four|five|six|ten|fifteen|twenty|thirty|forty)\b|^(?:then )?(?:\d+|one|two|three) more\b"
     r"|\byou'?d (?:also |still )?(?:get more|do|benefit|be better off|want to|fit in|add|squeeze in|slot in)\b"
@@ -243,8 +243,11 @@ def deviates(text: str, case: Case, allow_user: bool = False, instructed: bool =
     if word and session is not None:
         structure = session.structure.lower()
         zone_before = re.search(r"\b(z\d) " + re.escape(word.group(0)), text)
-        if word.group(0) in structure or (zone_before and zone_before.group(1) in structure):
-            return None  # "surges" or "Z6 surges" when today's session is built of them
+        # the planned zones' card labels name their work too: a Z8 session is "neuromuscular sprint" work
+        labels = " ".join(facts().zones[z.upper()].label.lower() for z in planned if z.upper() in facts().zones)
+        singular = re.sub(r"s$", "", word.group(0))
+        if singular in structure or singular in labels or (zone_before and zone_before.group(1) in structure):
+            return None  # "surges", "Z6 surges" or "sprints" when today's session is built of them
     return f"{word.group(0)!r} is not today's session" if word else None
 
 
