@@ -87,3 +87,20 @@ def test_the_fitted_judges_are_cached_and_never_see_the_heldout_round(tmp_path, 
     good = "Z2 is easy aerobic running: you can talk in full sentences, and it builds your base for the harder weeks."
     dodge = "Great question! Every athlete is different, so trust the process and let the plan do its thing."
     assert again["soft_refusal"].score(dodge) > again["soft_refusal"].threshold >= again["soft_refusal"].score(good)
+
+
+def test_each_learned_judge_also_learns_the_other_judges_good_lines():
+    # a terse, correct reply written as another judge's good line ("Nee. Geen intervallen vandaag, rood is rood.")
+    # is a good answer for this judge too: each judge is fitted on every applicable development line labelled pass
+    from josi.core.checks.registry import PURE_CHECKS
+    from josi.core.judge_set import OWN_GOOD_LINES_ONLY, gold_items, learned_judges, load_calibration
+
+    items = [i for i in load_calibration() if not i.heldout]
+    judges = learned_judges()
+    for name, judge in judges.items():
+        own_good = sum(1 for i in items if i.judge == name and not i.flag)
+        others_good = 0 if name in OWN_GOOD_LINES_ONLY else \
+            sum(1 for i in items if i.judge != name and not i.flag and PURE_CHECKS[name](i.response, i.case).applicable)
+        gold = sum(1 for g in gold_items() if PURE_CHECKS[name](g.response, g.case).applicable)
+        assert judge.trained_on["good"] == own_good + others_good + gold, name
+        assert judge.trained_on["bad"] == sum(1 for i in items if i.judge == name and i.flag), name

@@ -60,9 +60,16 @@ def load_calibration(directory: Path = JUDGES_DIR) -> list[Labelled]:
     return items
 
 
+# The other judges' good lines are good answers for each learned judge too (each line is written good apart from its
+# one labelled property), and fitting on them taught soft_refusal the terse correct replies it used to flag (blind
+# round 11: 8 -> 13 of 30 caught, false flags 1 -> 1). Contempt is fitted on its own lines only: with the others its
+# threshold fell from 0.88 to 0.61 and it read "I'm glad you asked, Petra. What's the question?" as contempt.
+OWN_GOOD_LINES_ONLY = frozenset({"contempt"})
+
+
 def learned_judges(directory: Path = JUDGES_DIR) -> dict[str, LearnedJudge]:
-    """Each learned judge fitted on its development lines (never the held-out round) and on the gold answers
-    its rule applies to, as good ones. Fitting with cross-validation takes ~5 s a judge, so the fitted judges
+    """Each learned judge fitted on its development lines (never the held-out round), on the other judges' good
+    development lines (but OWN_GOOD_LINES_ONLY) and on the gold answers its rule applies to, as good ones. Fitting with cross-validation takes ~5 s a judge, so the fitted judges
     are kept in the user cache under the hash of everything they are fitted from."""
     import hashlib
     import pickle
@@ -77,6 +84,7 @@ def learned_judges(directory: Path = JUDGES_DIR) -> dict[str, LearnedJudge]:
 
     sources = [p for folder in DEVELOPMENT for p in sorted((directory / folder).glob("*.jsonl"))]
     sources += sorted(gold_files(GOLD_DIR)) + sorted(Path(learned.__file__).parent.glob("*.py"))  # the rules decide applicability
+    sources.append(Path(__file__))  # what the judges are fitted on is chosen here
     digest = hashlib.sha256(sklearn.__version__.encode())
     for path in sources:
         digest.update(path.name.encode() + b"\0" + path.read_bytes())
@@ -91,6 +99,8 @@ def learned_judges(directory: Path = JUDGES_DIR) -> dict[str, LearnedJudge]:
     judges = {}
     for name in learned.LEARNED_JUDGES:
         lines = [i for i in items if i.judge == name]
+        if name not in OWN_GOOD_LINES_ONLY:
+            lines += [i for i in items if i.judge != name and not i.flag and PURE_CHECKS[name](i.response, i.case).applicable]
         lines += [g for g in gold if PURE_CHECKS[name](g.response, g.case).applicable]
         judges[name] = learned.LearnedJudge.train(name, [i.response.message for i in lines], [i.flag for i in lines])
     with atomic_path(cached) as tmp:
