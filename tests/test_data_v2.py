@@ -323,3 +323,15 @@ def test_every_generated_answer_names_the_zone_and_the_minutes_its_question_asks
                   and (why := addresses_question(Draft(r["meta"]["task"], r["meta"]["family"], ChatContext.from_dict(r["meta"]["context"]),
                                                        r["meta"]["user"], target(r), r["meta"].get("zone"))))]
     assert not unanswered, unanswered[:3]
+
+
+def test_no_generated_session_is_longer_than_the_goals_long_session():
+    # goal_demands long_session_min: a 5k plan's sessions stay within its 50-minute long run
+    from josi.core.cards import load_cards
+
+    longest = {row["goal"].replace("_", " "): int(row["long_session_min"]) for row in load_cards()["goal_demands"].table("goals").rows}
+    sessions = [(r["meta"]["context"]["profile"]["goal"], r["meta"]["context"]["planned_session"]) for r in rows()
+                if r["meta"]["source"] == "generated" and r["meta"]["context"].get("planned_session")]
+    assert sum(goal in longest for goal, _ in sessions) > 100
+    too_long = [(goal, s["duration_min"], s["structure"]) for goal, s in sessions if goal in longest and s["duration_min"] > longest[goal]]
+    assert not too_long, too_long[:3]

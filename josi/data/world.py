@@ -114,6 +114,12 @@ class World:
                     limit = min(limit, self.index(band["max_zone"]))
         return limit
 
+    def goal_long_session(self, profile: Profile) -> int:
+        """The longest session the athlete's goal asks for (goal_demands `long_session_min`): a 5k plan's sessions
+        stay within its 50-minute long run; a goal the card does not list sets no limit."""
+        row = self.by("goal_demands", "goals", "goal").get((profile.goal or "").replace(" ", "_"), {})
+        return int(row["long_session_min"]) if row.get("long_session_min") else 10_000
+
     def goals_for(self, sport: str) -> list[str]:
         return [row["goal"] for row in self.rows("goal_demands", "goal_profile") if sport in row["sport_list"]]
 
@@ -152,7 +158,7 @@ class World:
         if zone is None:
             weight = {"easy": 3.0, "tempo": 1.3, "high": 1.0}
             zone = rng.choices(allowed, weights=[weight.get(self.band(z), 1.0) for z in allowed])[0]
-        longest = self.facts.readiness[level].max_session_min
+        longest = min(self.facts.readiness[level].max_session_min, self.goal_long_session(profile))
         for _ in range(8):  # a long format on a red day is drawn again, never cut to a mismatching text
             structure, duration = self.realise(rng, zone, profile.sport)
             if duration <= longest:
