@@ -30,6 +30,9 @@ josi gold check
 # 3. Dataset (josi/data): cards + gold -> train/val/test JSONL + manifest, byte-reproducible. ~20-45 s
 step "3. dataset"
 josi data build --out artifacts/data
+josi data stats --out artifacts/data        # balance rules (exit 1 if one fails) and the dataset v2 targets
+josi data voice --out artifacts/data        # the four voices with markers and closers stripped (exit 1 below target)
+# Before calling a build good, read rows as the athlete would: josi data sample --n 40 --seed <any>
 
 # 4. LoRA training (josi/train): smoke ~2-3 min (6 steps); full ~16 h here (docs/training.md).
 #    The best checkpoint is chosen on decoded decisions, loss only breaks ties.
