@@ -335,3 +335,12 @@ def test_no_generated_session_is_longer_than_the_goals_long_session():
     assert sum(goal in longest for goal, _ in sessions) > 100
     too_long = [(goal, s["duration_min"], s["structure"]) for goal, s in sessions if goal in longest and s["duration_min"] > longest[goal]]
     assert not too_long, too_long[:3]
+
+
+def test_a_recovery_phase_never_plans_a_long_session():
+    # periodization card: recovery is "mostly easy, short, unstructured"
+    sessions = [r["meta"]["context"]["planned_session"] for r in rows() if r["meta"]["source"] == "generated"
+                and (r["meta"]["context"].get("planned_session") or {}).get("phase") == "recovery"]
+    assert len(sessions) > 50
+    assert not [s["structure"] for s in sessions if "long" in s["structure"]]
+    assert all(facts().zones[s["zone"]].index <= facts().zones["Z2"].index for s in sessions)

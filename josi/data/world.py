@@ -161,7 +161,8 @@ class World:
         longest = min(self.facts.readiness[level].max_session_min, self.goal_long_session(profile))
         for _ in range(8):  # a long format on a red day is drawn again, never cut to a mismatching text
             structure, duration = self.realise(rng, zone, profile.sport)
-            if duration <= longest:
+            # periodization: a recovery phase is "mostly easy, short, unstructured", so never a long session
+            if duration <= longest and not (phase == "recovery" and "long" in structure):
                 break
         else:
             return None
