@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Mapping
+from typing import Any, Callable, Mapping
 
 from josi.core.cards import ZONE_COLUMNS, Card, CardError, default_cards
 
@@ -159,16 +159,18 @@ def effort_words(card: Card, zones: set[str]) -> Mapping[str, str]:
     return {str(row["phrase"]).lower(): row["zone"] for row in table.rows}
 
 
-def voiced_column(card: Card | None, table: str, key: str, column: str, keys: set, personas: set) -> dict[tuple[str, str], tuple[str, ...]]:
-    """(key, persona) -> the wordings of one card fact in that persona's words; empty when the card has no such table."""
-    if card is None or table not in card.tables:
+def voiced_column(card: Card, table: str, key: str, value: Callable[[Mapping[str, Any]], Any], keys: set,
+                  personas: set) -> dict[tuple[str, str], tuple[Any, ...]]:
+    """(key, persona) -> the wordings of one card fact in that persona's words (`value` of each row, in card
+    order); empty when the card has no such table."""
+    if table not in card.tables:
         return {}
     rows = card.table(table)
     _require(card, table, key, rows.column(key), keys)
     _require(card, table, "persona", rows.column("persona"), personas)
-    out: dict[tuple[str, str], tuple[str, ...]] = {}
+    out: dict[tuple[str, str], tuple[Any, ...]] = {}
     for row in rows.rows:
-        out[row[key], row["persona"]] = (*out.get((row[key], row["persona"]), ()), str(row[column]))
+        out[row[key], row["persona"]] = (*out.get((row[key], row["persona"]), ()), value(row))
     return out
 
 
@@ -245,18 +247,13 @@ def build_facts(cards: Mapping[str, Card]) -> Facts:
         readiness_signal_words={str(row["word"]).lower(): row["signal"] for row in t("readiness_signal_words").rows},
     )
     bands = {row["band"]: row for row in monitoring.table("confidence_bands").rows}
-    explaining = cards["josi_explanations"]
-    voiced: dict[tuple[str, str], tuple[tuple[str, str], ...]] = {}
-    if "zone_explanations_voiced" in explaining.tables:
-        table = explaining.table("zone_explanations_voiced")
-        _require(explaining, "zone_explanations_voiced", "persona", table.column("persona"), set(personas))
-        for row in table.rows:
-            voiced[row["zone"], row["persona"]] = (*voiced.get((row["zone"], row["persona"]), ()),
-                                                   (row["plain_purpose"], row["focus_cue"]))
-    voiced_states = voiced_column(monitoring, "readiness_states_voiced", "state", "meaning", set(states.column("state")), set(personas))
-    periodization = cards.get("periodization")
-    voiced_phases = voiced_column(periodization, "phase_purposes_voiced", "phase", "purpose",
-                                  set(periodization.table("phases").column("phase")) if periodization else set(), set(personas))
+    voiced = voiced_column(cards["josi_explanations"], "zone_explanations_voiced", "zone",
+                           lambda row: (row["plain_purpose"], row["focus_cue"]), set(zones), set(personas))
+    voiced_states = voiced_column(monitoring, "readiness_states_voiced", "state", lambda row: str(row["meaning"]),
+                                  set(states.column("state")), set(personas))
+    periodization = cards["periodization"]
+    voiced_phases = voiced_column(periodization, "phase_purposes_voiced", "phase", lambda row: str(row["purpose"]),
+                                  set(periodization.table("phases").column("phase")), set(personas))
     return Facts(zones=zones, readiness=readiness, voiced_explanations=voiced,
                  voiced_states=voiced_states, voiced_phases=voiced_phases, low_confidence_below=float(bands["low"]["confidence_high"]),
                  readiness_states={row["state"]: row["typical_level"] for row in states.rows},

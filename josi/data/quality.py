@@ -13,6 +13,9 @@ from functools import lru_cache
 from typing import Any
 
 from josi.core.checks import Case, parse_response
+from josi.core.checks.clauses import sentences
+from josi.core.checks.gating import NUMBER_WORDS, ZONE_IN_WORDS
+from josi.core.checks.numbers import numbers_in, spelled_in
 from josi.core.checks.prescribing import claims_change
 from josi.core.checks.registry import DECISION, GOLD_BAR
 from josi.core.facts import facts, zone_code_pattern
@@ -112,8 +115,6 @@ MINUTES_ASKED = re.compile(r"\b(\d+)[\s-]*(?:min\b|mins\b|minutes?\b|minuten\b|m
 
 def zones_named(text: str) -> set[int]:
     """Zone indices a text names as a zone (R is 0): codes and "zone four", not effort words."""
-    from josi.core.checks.gating import NUMBER_WORDS, ZONE_IN_WORDS
-
     found = {int(m.group(1)) for m in zone_code_pattern(facts()).finditer(text)}
     found |= {NUMBER_WORDS[m.group(1).lower()] for m in ZONE_IN_WORDS.finditer(text)}
     return found | ({0} if ZONE_R.search(text) else set())
@@ -128,9 +129,6 @@ def addresses_question(draft) -> str | None:
     asked = zones_named(draft.user)
     if asked and not asked & zones_named(draft.message):
         return f"the athlete asks about zone(s) {sorted(asked)} and the answer names none of them"
-    from josi.core.checks.clauses import sentences
-    from josi.core.checks.numbers import numbers_in, spelled_in
-
     # minutes inside a question ("why 40 minutes?"), not minutes reported beside one ("a 75 minute long run. Review?")
     minutes = {float(m.group(1)) for sentence in sentences(draft.user) if sentence.rstrip().endswith("?")
                for m in MINUTES_ASKED.finditer(sentence)}

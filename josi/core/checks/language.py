@@ -37,19 +37,28 @@ def language_of(text: str) -> str:
     return first if top >= 2 * second else "mixed"
 
 
-def wrong_language(message: str, user: str) -> str | None:
-    """The language the message reads as, when it is not the reply language for the athlete's language."""
-    want = facts().reply_language.get(language_of(user), "english")
+def wanted_language(user: str) -> str:
+    """The language Josi answers in for the athlete's text (the card's reply_language row for its language)."""
+    return facts().reply_language.get(language_of(user), "english")
+
+
+def reads_as_other(message: str, want: str) -> str | None:
+    """The language the message reads as, when it is not `want`."""
     counts = language_counts(message)
     other, n = max(((lang, c) for lang, c in counts.items() if lang != want), key=lambda x: x[1], default=(None, 0))
     return other if n >= 2 and n > counts[want] else None
+
+
+def wrong_language(message: str, user: str) -> str | None:
+    """The language the message reads as, when it is not the reply language for the athlete's language."""
+    return reads_as_other(message, wanted_language(user))
 
 
 def reply_language(response: Response, case: Case) -> Finding:
     missing = no_message("reply_language", response)
     if missing:
         return missing
-    other = wrong_language(response.message, case.user)
-    want = facts().reply_language.get(language_of(case.user), "english")
+    want = wanted_language(case.user)
+    other = reads_as_other(response.message, want)
     return Finding("reply_language", other is None,
                    detail=f"reads as {other}; the personas card says Josi answers in {want}" if other else "")

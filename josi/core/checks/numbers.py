@@ -115,6 +115,15 @@ def normalized(value: float, unit: str, hours: set[float] = frozenset()) -> set[
     return {round(v, 3) for v in forms}
 
 
+HOURS_SAID = re.compile(r"(\d+(?:[.,]\d+)?)\s*(?:h\b|hrs?\b|hours?\b|uur\b)", re.IGNORECASE)
+
+
+def hours_said(case: Case) -> set[float]:
+    """Hours the athlete or the profile gave ("I have 2 hours", "1.5 h", "2 uur")."""
+    texts = [case.user, case.context.profile.goal or "", *(turn.content for turn in case.context.history)]
+    return {round(float(m.group(1).replace(",", ".")), 3) for text in texts for m in HOURS_SAID.finditer(text)}
+
+
 # Every number in a message is a claim. It must come from the context (today's session, the profile,
 # the readiness, the athlete's own words), or be a card value used as a general definition ("Z2 is
 # 55-75% of FTP"); a card value said about the athlete or today ("your Z2 ceiling is 75%", "take 3
@@ -322,6 +331,7 @@ def invented_in(message: str, case: Case) -> list[str]:
     session = case.context.planned_session
     rpe_band = {tuple(map(float, facts().zones[session.zone].rpe))} if session and RPE_WORD.search(message) else set()
     today_bands = planned_bands(case)
+    hours = hours_said(case)
     for named in sentences(readable(message)):
         said_of_session = set() if MADE_PERSONAL.search(named) else today_bands
         bands, sentence = zone_bands(named) | rpe_band | said_of_session, without_zone_codes(named)
@@ -334,7 +344,7 @@ def invented_in(message: str, case: Case) -> list[str]:
             continues = general and CONTINUATION.match(clause) is not None
             general = general_sentence or continues or (bool(GENERAL.search(clause)) and not PERSONAL.search(clause)
                                                         and not SAID_OF_ATHLETE.match(sentence))
-            invented += invented_claims(clause, general, known | level_minutes(named), general_values, case, bands)
+            invented += invented_claims(clause, general, known | level_minutes(named), general_values, case, bands, hours)
     return invented
 
 
@@ -350,20 +360,11 @@ def session_counts(case: Case) -> set[float]:
     return {float(m.group(1) or m.group(2)) for m in SESSION_COUNT.finditer(session.structure)}
 
 
-HOURS_SAID = re.compile(r"(\d+(?:[.,]\d+)?)\s*(?:h\b|hrs?\b|hours?\b|uur\b)", re.IGNORECASE)
-
-
-def hours_said(case: Case) -> set[float]:
-    """Hours the athlete or the profile gave ("I have 2 hours", "1.5 h", "2 uur")."""
-    texts = [case.user, case.context.profile.goal or "", *(turn.content for turn in case.context.history)]
-    return {round(float(m.group(1).replace(",", ".")), 3) for text in texts for m in HOURS_SAID.finditer(text)}
-
-
 def invented_claims(clause: str, general: bool, known: set[float], general_values: frozenset[float], case: Case,
-                    bands: set[tuple[float, float]] = frozenset()) -> list[str]:
+                    bands: set[tuple[float, float]] = frozenset(), hours: set[float] = frozenset()) -> list[str]:
     invented = []
     for text, value, unit in claims(clause):
-        forms = normalized(value, unit.removesuffix(" spelled"), hours_said(case))
+        forms = normalized(value, unit.removesuffix(" spelled"), hours)
         allowed = known
         if unit.lower().removesuffix(" spelled") in ("%", "percent", "rpm", "spm", "bpm", "beats", "w", "watts", "watt", "w/kg"):
             # never a session duration: "forty beats" is no echo of a 40-minute session

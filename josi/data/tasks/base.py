@@ -105,11 +105,11 @@ class Gen:
         facts = self.world.facts
         for field, key, table in (("state_meaning", "state_code", facts.voiced_states),
                                   ("phase_purpose", "phase", facts.voiced_phases)):
-            own = values.get(field)
-            if own and values.get(key) and (table or {}).get((values[key], persona)):
+            wordings = (table or {}).get((values.get(key), persona))
+            if values.get(field) and wordings:
                 # the persona's wordings only: each is a clause (or phrase) written to read in the templates, while
                 # the card's own sentence for a state can be a fragment ("The pattern often seen just before ...")
-                options = [lower_first(strip_period(w)) for w in table[values[key], persona]]
+                options = [lower_first(strip_period(w)) for w in wordings]
                 voiced[field] = least_used(options, self.rng, self.usage, f"{persona}:{field}")
         return voiced
 
