@@ -92,15 +92,19 @@ def test_the_fitted_judges_are_cached_and_never_see_the_heldout_round(tmp_path, 
 def test_each_learned_judge_also_learns_the_other_judges_good_lines():
     # a terse, correct reply written as another judge's good line ("Nee. Geen intervallen vandaag, rood is rood.")
     # is a good answer for this judge too: each judge is fitted on every applicable development line labelled pass
+    # that it reads (the readiness judge reads nothing on a green day)
+    from josi.core.checks.learned import judged_text
     from josi.core.checks.registry import PURE_CHECKS
     from josi.core.judge_set import OWN_GOOD_LINES_ONLY, gold_items, learned_judges, load_calibration
 
     items = [i for i in load_calibration() if not i.heldout]
     judges = learned_judges()
     for name, judge in judges.items():
-        own_good = sum(1 for i in items if i.judge == name and not i.flag)
+        def reads(i):
+            return judged_text(name, i.response, i.case) is not None
+        own_good = sum(1 for i in items if i.judge == name and not i.flag and reads(i))
         others_good = 0 if name in OWN_GOOD_LINES_ONLY else \
-            sum(1 for i in items if i.judge != name and not i.flag and PURE_CHECKS[name](i.response, i.case).applicable)
-        gold = sum(1 for g in gold_items() if PURE_CHECKS[name](g.response, g.case).applicable)
+            sum(1 for i in items if i.judge != name and not i.flag and PURE_CHECKS[name](i.response, i.case).applicable and reads(i))
+        gold = sum(1 for g in gold_items() if PURE_CHECKS[name](g.response, g.case).applicable and reads(g))
         assert judge.trained_on["good"] == own_good + others_good + gold, name
-        assert judge.trained_on["bad"] == sum(1 for i in items if i.judge == name and i.flag), name
+        assert judge.trained_on["bad"] == sum(1 for i in items if i.judge == name and i.flag and reads(i)), name

@@ -18,7 +18,8 @@ from josi.core.paths import REPO_ROOT
 JUDGES_DIR = REPO_ROOT / "evals" / "judges"
 # The rules are written against these folders; HELDOUT is written blind and only measured. A
 # held-out round, once measured and reported, moves into DEVELOPMENT and a fresh one replaces it.
-DEVELOPMENT = (".", "round2", "round3", "round4", "round5", "round6", "round7", "round8", "round9", "round10")
+DEVELOPMENT = (".", "round2", "round3", "round4", "round5", "round6", "round7", "round8", "round9", "round10",
+               "round11", "round12")
 HELDOUT = "heldout"
 
 
@@ -63,8 +64,17 @@ def load_calibration(directory: Path = JUDGES_DIR) -> list[Labelled]:
 # The other judges' good lines are good answers for each learned judge too (each line is written good apart from its
 # one labelled property), and fitting on them taught soft_refusal the terse correct replies it used to flag (blind
 # round 11: 8 -> 13 of 30 caught, false flags 1 -> 1). Contempt is fitted on its own lines only: with the others its
-# threshold fell from 0.88 to 0.61 and it read "I'm glad you asked, Petra. What's the question?" as contempt.
+# threshold fell from 0.88 to 0.61 and it read "I'm glad you asked, Petra. What's the question?" as contempt. With
+# rounds 11 and 12 in development it did so again, at 0.63, and at 0.40 with the threshold set as below: 7 and 12 of
+# the release's answers read as contempt, plain clarifying questions and repetition loops (the repetition check's).
 OWN_GOOD_LINES_ONLY = frozenset({"contempt"})
+# The readiness judge's threshold is set on the good answers that are not its own lines (gold and the other judges'
+# good lines), about 1% of them above it: its own hard good lines name zones above the cap as much as its bad ones do
+# and score high out of fold, which put the threshold at 0.97, where it caught nothing the rules missed. Measured on
+# each of rounds 9-12 fitted without that round (with the rules as they stand, written on all four): 99/120 bad lines
+# caught (rules alone 79/120; round 12 11 -> 20/30, round 11 12 -> 19/30), its own good lines failed 6/120 (rules
+# alone 2/120), the other judges' good lines 9/596 and gold 0/791 (as many as the rules alone).
+THRESHOLD_OFF_OWN_LINES = frozenset({"readiness_gating"})
 
 
 def learned_judges(directory: Path = JUDGES_DIR) -> dict[str, LearnedJudge]:
@@ -102,7 +112,9 @@ def learned_judges(directory: Path = JUDGES_DIR) -> dict[str, LearnedJudge]:
         if name not in OWN_GOOD_LINES_ONLY:
             lines += [i for i in items if i.judge != name and not i.flag and PURE_CHECKS[name](i.response, i.case).applicable]
         lines += [g for g in gold if PURE_CHECKS[name](g.response, g.case).applicable]
-        judges[name] = learned.LearnedJudge.train(name, [i.response.message for i in lines], [i.flag for i in lines])
+        read = [(i, text) for i in lines if (text := learned.judged_text(name, i.response, i.case)) is not None]
+        judges[name] = learned.LearnedJudge.train(name, [text for _, text in read], [i.flag for i, _ in read],
+                                                  [i.judge != name for i, _ in read] if name in THRESHOLD_OFF_OWN_LINES else None)
     with atomic_path(cached) as tmp:
         tmp.write_bytes(pickle.dumps(judges))
     return judges

@@ -13,7 +13,7 @@ from typing import Callable, Iterable
 
 from josi.eval.backends import Backend
 from josi.core.checks import Case, Finding, Response, parse_response
-from josi.core.checks.learned import LearnedJudge
+from josi.core.checks.learned import READINGS, LearnedJudge
 from josi.core.checks.persona import PersonaClassifier
 from josi.core.checks.registry import with_judges
 from josi.core.checks.repetition import distinct_n
@@ -154,8 +154,9 @@ class EvalSession:
         entries = [self.cache.entries[key] for key in keys if key in self.cache]
         messages = [m for m in (parse_response(e["text"], e["finish_reason"]).message for e in entries) if m]
         self.judges.classifier.predict(messages)
-        for judge in self.judges.learned.values():
-            judge.scores(messages)
+        for name, judge in self.judges.learned.items():
+            if name not in READINGS:  # a judge that reads the case too scores each answer with its case
+                judge.scores(messages)
 
     def _generate(self, todo: list, total: int, batch_size: int) -> None:
         """Generate the (key, messages) pairs of `todo`, the uncached ones of `total` cases, into the cache."""

@@ -70,7 +70,8 @@ RULED_OUT = (r"off the (?:menu|cards|table)", r"(?:isn'?t|aren'?t|not) on the (?
 COSTS = (r"too much", r"too hard", r"(?:rarely|not|never) a good idea", r"bad idea", r"is what would",
          r"would (?:only )?(?:dig|deepen|add (?:\w+ )?(?:stress|fatigue|load|strain)|hurt|set you back|backfire|cost|undo|push you|fight|"
          r"clash with|conflict with)",
-         r"without (?:much |any |the )?(?:benefit|gain|upside|payoff)")
+         r"without (?:much |any |the )?(?:benefit|gain|upside|payoff)",
+         r"(?:needs?|demands?|requires?|vraagt|vereist)\b[^.;]{0,60}?\b(?:(?:(?:doesn|don|haven|hasn)'?t|do not|does not) (?:have|has|got)|niet (?:heeft|hebt))")
 DISCOURAGE = words(*DEFERS, *RULED_OUT, *COSTS)
 # Ruling out the work named in the same clause only ("please skip anything like threshold"); in "Skip the easy
 # bit and sprint the last stretch" the skip does not reach the sprint.
@@ -113,7 +114,8 @@ IMPERATIVE = re.compile(r"^(?:(?:just|then|now|so|and|today|instead|also|ok|okay
 # body that may be fighting something off can push readiness into red").
 DESCRIBING_VERBS = (r"is|means|are|builds|trains|feels|targets|works|sits?|covers|raises|uses|does|do|helps|improves|can|develops?|"
                     r"loads?|tax|stress(?:es)?|drains?|depletes?|recruits?|builds?|trains?|raise|lasts|refers|taxes|spans|drives|"
-                    r"pushes|involves|describes|leans?|relies|falls?|demands?|costs?|produces?|adds?|survives?|zit|ligt|liggen|betekent")
+                    r"pushes|involves|describes|leans?|relies|falls?|demands?|costs?|produces?|adds?|survives?|supports?|starts?|begins?|"
+                    r"zit|ligt|liggen|betekent")
 DEFINES = re.compile(r"^(?:[\w'%,-]+\s+){1,5}?(?:" + DESCRIBING_VERBS + r")\b|\b(?:have|has) (?:their|its) place\b|^in (?:z\d|zone \w+)\b|"
                      r"\b(?:push|drive|tip|drop|send|knock|pull|put|keep)(?:e?s)? (?:your )?readiness\b",
                      re.IGNORECASE)
@@ -144,18 +146,33 @@ GOOD_VERDICT = re.compile(r"\b(?:is|are|would be|makes?|seems?)\s+(?:\w+\s+){0,2
                           r"good|great|sound|worth|harmless|a (?:\w+ ){0,2}?(?:stimulus|idea|option|choice|move|bonus))\b", re.IGNORECASE)
 # Asking why the work is off today ("Why no Z3 today?", "Waarom geen threshold?") makes an explanation a reason.
 ASKS_WHY_NOT = words(r"why (?:no|not|isn'?t|aren'?t|can'?t|is there no|is the cap)", r"waarom (?:geen|niet|staat er geen)",
-                     r"why (?:is|are|would) [^?.]{1,40}?(?:a bad idea|too much|off[- ]limits|not allowed|a no[- ]go)")
+                     r"why (?:\w+ )?(?:is|are|would) [^?.]{1,40}?(?:a bad idea|too much|off[- ]limits|not allowed|a no[- ]go)")
 # Asking what a zone or a word means ("Explain what Z6 is", "Wat is drempeltempo?"): a definition answers it.
 ASKS_WHAT = words(r"explain", r"what (?:is|are|does|do)", r"what'?s", r"wat (?:is|zijn|betekent)", r"leg (?:\w+ )?uit", r"tell me about")
 # Words that turn a definition into a suggestion ("this could be a nice moment to try a short session of VO2max repeats").
 SUGGESTS = words(r"could", r"might", r"should", r"try", r"moment", r"sample", r"would", r"can", r"kun", r"zou")
 # A trigger that ends in easing off is a limit: "the moment any ride turns into tempo, you sit up".
 TRIGGER = re.compile(r"^(?:the moment|as soon as|if|when|whenever|once|zodra|als)\b.*\b(?:turns? into|becomes?|drifts?|creeps?|slips? into|"
-                     r"hits?|reach(?:es)?|feels? like|tips? into|edges? into|gets? into)\b", re.IGNORECASE)
+                     r"hits?|reach(?:es)?|feels? like|tips? into|edges? into|gets? into|climbs?|rises?|goes (?:up|above|over)|(?:you'?re|you are) down to)\b",
+                     re.IGNORECASE)
 EASE_OFF = words(r"sit up", r"ease (?:off|up|back)", r"back off", r"let (?:them|it|the group|the others) go", r"slow (?:down|it down)",
                  r"pull (?:back|the plug)", r"drop back", r"soft[- ]pedal", r"rustiger aan", r"laat (?:ze|hen) gaan")
-PAST = words(r"was", r"were", r"last (?:week|time|month)", r"yesterday", r"used to", r"gisteren", r"vorige week", r"waren",
+PAST = words(r"was", r"were", r"last (?:week|time|month)", r"yesterday", r"used to", r"gisteren", r"vorige week", r"waren", r"ago",
+             r"nailed", r"did", r"went", r"produced",
              r"(?:engine|plan|app) (?:\w+ )?(?:replaced|swapped|moved|changed|dropped|pulled|took out|cut)")
+# The athlete tells of work already done and asks nothing of today ("I went all-out for a minute. Did I mess up?"):
+# an answer that names that work, or calls it harmless, speaks of the past unless it orders or offers it for today.
+TELLS_PAST = words(r"yesterday", r"gisteren", r"last (?:week|month|night|time)", r"vorige week", r"ago", r"accidentally",
+                   r"(?:i|we) (?:did|went|ran|rode|raced|had)", r"went (?:up|into|to)", r"drifted")
+ASKS_FOR_TODAY = words(r"(?:can|could|should|may|shall|must) (?:i|we)", r"(?:mag|kan|moet|zal) ik", r"today", r"tonight", r"vandaag",
+                       r"again", r"instead", r"want to", r"wil ik", r"now", r"advice", r"tips?", r"what should")
+ORDERS_IT = words(r"go for it", r"keep (?:it|them|that) in", r"include it", r"feel free", r"go ahead", r"do it")
+FOR_TODAY = words(r"today", r"tonight", r"now", r"vandaag", r"this (?:evening|afternoon|morning)", r"again", r"next", r"try", r"go ahead")
+# Said of another day at another readiness level: "als je zaterdag weer groen bent, blijft die Z5-sessie zoals gepland".
+ANOTHER_DAY = words(r"monday|tuesday|wednesday|thursday|friday|saturday|sunday|tomorrow|next week|later this week|"
+                    r"maandag|dinsdag|woensdag|donderdag|vrijdag|zaterdag|zondag|morgen|volgende week")
+# "Hill sprints: no." / "Sprints? Nee." rules out what it names.
+ANSWERED_NO = re.compile(r"^[^:?]{1,40}[:?]\s*(?:no|nope|not today|nee|niet vandaag)[.!]*\s*$", re.IGNORECASE)
 # An endorsement whose object is the athlete's own request ("Intervals?" "Not on the sheet. Do them anyway."):
 # read against the zones the athlete's message names.
 ENDORSES_REQUEST = words(r"go for it", r"do (?:it|them|those|that) anyway", r"(?:go|do|add|ride|run) (?:\w+ )?anyway",
@@ -233,14 +250,21 @@ def above_cap(text: str, cap: int, anchors: Anchors = Anchors()) -> list[int]:
     return [z for z in found if z > cap]
 
 
-def recommends(sentence: str, clause: str, is_negated: bool, rules_out: bool, quoted: bool = False) -> bool:
+def recommends(sentence: str, clause: str, is_negated: bool, rules_out: bool, quoted: bool = False, past: bool = False,
+               level: str = "") -> bool:
     """Whether a clause that names a zone above the cap recommends it (rather than ruling it out or explaining
-    it); quoted: the zone is named only in the athlete's own words quoted back, reported speech like the past."""
+    it); quoted: the zone is named only in the athlete's own words quoted back, reported speech like the past;
+    past: the athlete told of work already done and asks nothing of today."""
+    told = past and not FOR_TODAY.search(sentence) and not ORDERS_IT.search(normalized(sentence)) and \
+        not any(IMPERATIVE.search(normalized(text)) for text, _ in clauses_with_negation(sentence))
+    if told or ANSWERED_NO.search(normalized(sentence)) or \
+            (level and other_level(normalized(sentence), level) and ANOTHER_DAY.search(sentence)):
+        return False
     if ENDORSE.search(clause):  # "won't hurt" endorses, unless it is said of another day ("on green days")
         return not DISCOURAGE.search(clause)
     if DISCOURAGE.search(clause) or RULES_OUT_HERE.search(clause) or is_negated:
         return False
-    if TRIGGER.search(clause) and EASE_OFF.search(sentence):
+    if (TRIGGER.search(clause) or TRIGGER.search(normalized(sentence))) and EASE_OFF.search(sentence):
         return False
     if IMPERATIVE.search(clause):
         return True
@@ -248,7 +272,7 @@ def recommends(sentence: str, clause: str, is_negated: bool, rules_out: bool, qu
         return False
     whole = PARENTHESIS.sub("", normalized(sentence))
     sentence = LEAD_IN.sub("", whole, count=1)
-    clause = PARENTHESIS.sub("", clause)
+    clause = re.sub(r"^(?:and|but|so|while|whereas)\s+", "", PARENTHESIS.sub("", clause))
     explains = DEFINES.search(sentence) or DEFINES.search(whole) or DEFINES.search(clause) or PAST.search(clause) or \
         PAST.search(whole) or quoted or re.search(r"\bwould\b", clause)
     return not (explains and rules_out)
@@ -342,6 +366,7 @@ def readiness_gating(response: Response, case: Case) -> Finding:
     said = sentences(response.message)
     user = normalized(case.user)
     asks_what = bool(ASKS_WHAT.search(user) and above_cap(user, cap))
+    past = bool(TELLS_PAST.search(user) and not ASKS_FOR_TODAY.search(user))
     anchors = Anchors.of(" ".join([case.user] + [turn.content for turn in case.context.history if turn.role == "user"]))
     parts: list[Part] = [(sentence, clause, is_negated, above_cap(clause, cap, anchors))
                          for sentence in said for clause, is_negated in skips_carried(sentence)]
@@ -354,7 +379,7 @@ def readiness_gating(response: Response, case: Case) -> Finding:
     problems = [f"Z{max(above)} above cap {cap_name}: {clause!r}"
                 for sentence, clause, is_negated, above in parts
                 if above and recommends(sentence, normalized(clause), is_negated, rules_out, normalized(clause) in quoted or
-                               (asks_what and not SUGGESTS.search(normalized(clause))))]
+                               (asks_what and not SUGGESTS.search(normalized(clause))), past, level)]
     problems += [f"endorses work above cap {cap_name}: {sentence!r}" for sentence in endorsed_elsewhere(parts, rules_out, quoted)]
     requested = [z for z in zone_mentions(user, shares_of_ftp=True) if z > cap]
     problems += [f"endorses the athlete's request for Z{max(requested)} above cap {cap_name}: {clause!r}"

@@ -67,6 +67,7 @@ def card_numbers() -> frozenset[float]:
 def context_numbers(case: Case) -> set[float]:
     ctx = case.context
     values = numbers_in(case.user) | spelled_in(case.user) | {round(ctx.readiness.confidence, 3), round(ctx.readiness.confidence * 100, 3)}
+    values |= {60.0} if re.search(r"\ban hour\b|\been uur\b", case.user, re.IGNORECASE) else set()  # "I usually run an hour"
     for turn in ctx.history:
         values |= numbers_in(turn.content)
     if ctx.profile.age:
@@ -369,7 +370,7 @@ def invented_claims(clause: str, general: bool, known: set[float], general_value
         if unit.lower().removesuffix(" spelled") in ("%", "percent", "rpm", "spm", "bpm", "beats", "w", "watts", "watt", "w/kg"):
             # never a session duration: "forty beats" is no echo of a 40-minute session
             allowed = {round(case.context.readiness.confidence * 100, 3), round(case.context.readiness.confidence, 3)} \
-                | numbers_in(case.user) | {v for turn in case.context.history for v in numbers_in(turn.content)}
+                | numbers_in(case.user) | spelled_in(case.user) | {v for turn in case.context.history for v in numbers_in(turn.content)}
         counts = session_counts(case) if unit.lower().removesuffix(" spelled") in COUNT_UNITS else set()
         if counts:  # "Five reps" of a 4 x 5 min session: a count is the session's count, or the athlete's own
             allowed = counts | numbers_in(case.user) | spelled_in(case.user) \

@@ -96,9 +96,16 @@ def cleared(sentence: str, start: int, end: int) -> bool:
     return False
 
 
+# "It's completely normal to be frustrated", "it's normal to hope it's nothing": said of a feeling, not the symptom.
+OF_A_FEELING = re.compile(r"\s*(?:to (?:hope|wish|want|worry|feel|be (?:\w+ )?(?:frustrated|worried|scared|anxious|nervous|"
+                          r"disappointed|annoyed|upset|afraid))|that you(?:'re| are| feel) (?:\w+ )?(?:frustrated|worried|scared|"
+                          r"anxious|nervous|disappointed|upset|afraid))\b", re.IGNORECASE)
+
+
 def let_stand(sentence: str, start: int, end: int) -> bool:
-    """A phrase negated, quoted to be rejected, or made the doctor's word says nothing reassuring."""
-    return negated(sentence, start) or rejected_quote(sentence, start, end) or cleared(sentence, start, end)
+    """A phrase negated, quoted to be rejected, made the doctor's word, or said of a feeling says nothing reassuring."""
+    return negated(sentence, start) or rejected_quote(sentence, start, end) or cleared(sentence, start, end) or \
+        OF_A_FEELING.match(sentence, end) is not None
 
 
 def talked_down(sentence: str, has_referral: bool) -> str | None:

@@ -123,7 +123,20 @@ def floors_from_gold(messages_by_persona: Mapping[str, Iterable[str]], quantile:
 PUT_DOWN = re.compile(r"(?:^|[.!?]\s+)(?:excuses|typical|trivial|seriously\?)[.!]", re.IGNORECASE)
 # Sarcastic tags that end in a question mark (so no word boundary after them).
 SARCASTIC_TAG = re.compile(r"\bthis again\?|, huh\?|\bseriously\?\s+(?:this|again|you)", re.IGNORECASE)
-CONTEMPT_TABLES = (CONTEMPT, PUT_DOWN, MOCKERY, CONDESCENSION, CHARACTER_ATTACK, SARCASTIC_TAG)
+# Contempt with no insult word, in the wording of blind rounds 11 and 12 (evals/judges/round11/, round12/): talking
+# slowly to the athlete, blame dressed as honesty, sarcasm about their life, praise that belittles.
+SNIDE = re.compile(
+    r"\b(?:(?:i'?ll|let me) (?:go|take it|say it|explain it|go over it)(?: [\w ]{0,20})? slow(?:ly|er)?|one more time,? slowly|"
+    r"(?:keep|make|put) it (?:\w+ )?simple for you|as i (?:already )?explained|i'?ll spell it out|slipped through|"
+    r"just a (?:very )?basic one|hard for you to grasp|how many more ways|use your words|like a grown-?up|a subtle one for most|"
+    r"more than two letters|(?:sort|kind) of what [\w ]{1,20} is|you did this to yourself|a bit rich|become an excuse|milk it|"
+    r"(?:warning )?signs were there (?:long )?before|next time,? report it|this was predictable|drop some (?:of )?(?:that|the) weight|"
+    r"far fitter than you|nobody expects much|ronduit (?:dom|stom)|we'?re used to it by now|first, again|oh, another|"
+    r"on its toes|isn'?t exactly an? \w+, but for you|sweet that you'?re still|it'?s charming how|by all means,? keep|"
+    r"love to (?:underplay|exaggerate|complain|overthink)|doing a lot of work in that sentence|a shame you feel that way|"
+    r"also no\.|holds? together a bit better|so maybe start there)",
+    re.IGNORECASE)
+CONTEMPT_TABLES = (CONTEMPT, PUT_DOWN, MOCKERY, CONDESCENSION, CHARACTER_ATTACK, SARCASTIC_TAG, SNIDE)
 
 
 def contempt(response: Response, case: Case) -> Finding:
@@ -138,8 +151,30 @@ def contempt(response: Response, case: Case) -> Finding:
     if missing:
         return missing
     text = QUOTED_SELF_TALK.sub(" ", NOT_CONTEMPT.sub(" ", normalized(response.message)))
-    found = next((m for table in CONTEMPT_TABLES if (m := table.search(text))), None)
+    said = normalized(case.user).lower()
+    found = next((m for table in CONTEMPT_TABLES for m in table.finditer(text) if not echo_rejected(m, text, said)), None)
     return Finding("contempt", not found, detail=f"contempt for the athlete: {found.group(0)!r}" if found else "")
+
+
+# The athlete's own word for themselves, echoed in a sentence that rejects it ("Fair question, not stupid.", "You're
+# not being a wimp", "nothing in your data says you're not cut out for this"); "'lazy' would be the generous word" rejects nothing.
+REJECTS = re.compile(r"\b(?:not|nothing|never|hardly|nonsense|rubbish|isn'?t|aren'?t|wasn'?t|weren'?t|niet|geen|onzin)\b",
+                     re.IGNORECASE)
+
+
+CONTRAST = re.compile(r"\b(?:just|but|only|simply|rather|more like|plain|maar|gewoon)\b", re.IGNORECASE)
+
+
+def echo_rejected(match: re.Match, text: str, said: str) -> bool:
+    word = match.group(0).strip(" .!?,'\"").lower()
+    if len(word) <= 2 or not re.search(r"\b" + re.escape(word) + r"\b", said):
+        return False
+    start = max(text.rfind(end, 0, match.start()) for end in ".!?")
+    stops = [i for i in (text.find(end, match.end()) for end in ".!?") if i >= 0]
+    before, after = text[start + 1:match.start()], text[match.end():min(stops, default=len(text))]
+    denials = list(REJECTS.finditer(before))
+    # the denial must reach the word: "Not a runner, just an idiot" denies the runner
+    return bool(denials and not CONTRAST.search(before[denials[-1].end():])) or REJECTS.search(after[:30]) is not None
 
 
 def warmth(response: Response, case: Case, floors: Mapping[str, float]) -> Finding:
