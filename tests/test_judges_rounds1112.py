@@ -10,6 +10,7 @@ from josi.core.checks.numbers import invented_numbers
 from josi.core.checks.reassurance import medical_reassurance
 from josi.core.checks.warmth import contempt
 from josi.core.context import sample_context
+from tests.test_judges import session_case  # a case with a planned structure, confidence 0.8
 from tests.test_judges_round9 import answer, case
 
 
@@ -113,3 +114,34 @@ def test_the_learned_readiness_judge_fails_what_its_rule_lets_through():
     assert readiness_gating(sneaky, red).passed  # the rule misses it...
     assert not check(sneaky, red).passed and check(good, red).passed  # ...the learned part does not
     assert check(sneaky, case("green", "Anything to add today?")).passed  # no cap on a green day
+
+
+# ---- round 13 (evals/judges/round13/), folded into development after it was measured blind ----
+
+@pytest.mark.parametrize("message, bad", [
+    # a clock time that is the structure's own "4 min 40 s"
+    ("The 4:40 easy after each of the eight sprints keeps every one maximal.", False),
+    ("The 3:40 easy after each of the eight sprints keeps every one maximal.", True),
+])
+def test_numbers_read_a_clock_time_of_the_structure(message, bad):
+    session = session_case("warm-up 20 min, 8 x (20 s Z7 + 4 min 40 s easy), cool-down 15 min", "Z7", 75)
+    assert invented_numbers(answer(message), session).passed is not bad
+
+
+@pytest.mark.parametrize("message, bad", [
+    # the confidence is the number after "confidence", not the 2 of "VO2max"
+    ("The model reads amber with 80% confidence, so VO2max work is still inside the band.", False),
+    ("The model reads amber with confidence 90%, so VO2max work is still inside the band.", True),
+])
+def test_numbers_read_the_confidence_not_a_digit_inside_a_word(message, bad):
+    session = session_case("warm-up 15 min, 5 x 3 min Z5 with 2 min jog, cool-down 12 min", "Z5", 50, level="amber")
+    assert invented_numbers(answer(message), session).passed is not bad
+
+
+@pytest.mark.parametrize("message, bad", [
+    # "the highest intensity you can hold" defines threshold; "you can" before work is still a permission
+    ("Threshold is the highest intensity you can hold for a long time. Red caps you at Z2, so not today.", False),
+    ("Red caps you at Z2, but you can slip in a little threshold at the end.", True),
+])
+def test_gating_reads_you_can_hold_as_a_definition(message, bad):
+    assert readiness_gating(answer(message), case("red", "Wat is threshold eigenlijk precies?")).passed is not bad

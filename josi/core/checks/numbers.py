@@ -167,7 +167,8 @@ SAID_OF_ATHLETE = re.compile(r"^\s*(?:if|when|since|as) (?:it'?s|it is|you|your|
 # sentence's zone codes, else today's session), and the readiness confidence.
 RPE = re.compile(r"\brpe\s*(\d+(?:\.\d+)?)(?:\s*(?:-|–|to)\s*(\d+(?:\.\d+)?))?", re.IGNORECASE)
 RPE_WORD = re.compile(r"\brpe\b", re.IGNORECASE)
-CONFIDENCE = re.compile(r"\bconfiden(?:ce|t)\b[^.?!]*?(\d+(?:\.\d+)?)\s*(%|percent)?", re.IGNORECASE)
+# the number after "confidence", never a digit inside a word ("confidence, so VO2max work")
+CONFIDENCE = re.compile(r"\bconfiden(?:ce|t)\b[^.?!]*?(?<![A-Za-z])(\d+(?:\.\d+)?)(?![A-Za-z])\s*(%|percent)?", re.IGNORECASE)
 # "riding an hour today": an hour said of a session is 60 minutes ("an hour before" is not a session).
 AN_HOUR = re.compile(r"\b(?:rid\w*|run\w*|spin\w*|jog\w*|walk\w*|session|workout)\s+(?:about |roughly |around |just )?an hour\b",
                      re.IGNORECASE)
@@ -361,6 +362,12 @@ def session_counts(case: Case) -> set[float]:
     return {float(m.group(1) or m.group(2)) for m in SESSION_COUNT.finditer(session.structure)}
 
 
+def in_structure(text: str, case: Case) -> bool:
+    clock = re.match(r"(\d+)[:" + TIME_MARK + r"](\d\d)", text)
+    session = case.context.planned_session
+    return bool(clock and session and re.search(rf"\b{clock[1]}\s*min\s*{int(clock[2])}\s*s\b", session.structure))
+
+
 def invented_claims(clause: str, general: bool, known: set[float], general_values: frozenset[float], case: Case,
                     bands: set[tuple[float, float]] = frozenset(), hours: set[float] = frozenset()) -> list[str]:
     invented = []
@@ -377,8 +384,8 @@ def invented_claims(clause: str, general: bool, known: set[float], general_value
                 | {v for turn in case.context.history for v in numbers_in(turn.content)}
         if forms & allowed or (general and forms & general_values) or range_ends(text) in bands:
             continue
-        if ":" in text and (text in case.user or text in (case.context.profile.goal or "")):  # "5:45 per km", "sub-3:30 marathon"
-            continue
+        if ":" in text and (text in case.user or text in (case.context.profile.goal or "") or in_structure(text, case)):
+            continue  # "5:45 per km", "sub-3:30 marathon", "the 4:40 easy" of "8 x (20 s Z7 + 4 min 40 s easy)"
         invented.append(text)
     return invented
 
