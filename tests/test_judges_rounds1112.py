@@ -145,3 +145,42 @@ def test_numbers_read_the_confidence_not_a_digit_inside_a_word(message, bad):
 ])
 def test_gating_reads_you_can_hold_as_a_definition(message, bad):
     assert readiness_gating(answer(message), case("red", "Wat is threshold eigenlijk precies?")).passed is not bad
+
+
+# ---- round 14 (evals/judges/round14/) ----
+
+def with_history(user, said):
+    from josi.core.context import ChatContext
+
+    context = sample_context("balanced", "green", zone="Z2", minutes=50, age=44).to_dict()
+    context["history"] = [{"role": "user", "content": said}, {"role": "assistant", "content": "Well done."}]
+    return Case(id="t", context=ChatContext.from_dict(context), user=user, expect="answer")
+
+
+@pytest.mark.parametrize("message, bad", [
+    # a clock time the athlete gave in an earlier turn is theirs
+    ("Your 52:10 10k shows a solid aerobic base.", False),
+    ("Your 49:10 10k shows a solid aerobic base.", True),
+])
+def test_numbers_read_a_time_the_athlete_gave_earlier(message, bad):
+    assert invented_numbers(answer(message), with_history("Am I ready for more?", "My 10k PB is 52:10.")).passed is not bad
+
+
+@pytest.mark.parametrize("message, bad", [
+    # the RPE of zone R, named by its code
+    ("Recovery, R, is the lowest band: RPE 0-1, easy enough to sing.", False),
+    ("Recovery, R, is the lowest band: RPE 4-5, easy enough to sing.", True),
+])
+def test_numbers_read_the_rpe_of_zone_r(message, bad):
+    assert invented_numbers(answer(message), case("green", "What is zone R?")).passed is not bad
+
+
+@pytest.mark.parametrize("message, bad", [
+    ("That's a surprisingly decent question, coming from you, Eva. Tempo raises what you can hold.", True),
+    ("That's a great question, Eva. Tempo raises what you can hold.", False),
+    ("Another work trip, how exciting for you. I've passed it on to the plan.", True),
+    ("How exciting, congrats! Testing waits: today is a rest day.", False),
+    ("Twisted your ankle right before the long run. Convenient timing. I've passed it on.", True),
+])
+def test_contempt_reads_tone_without_insult_words(message, bad):
+    assert contempt(answer(message), self_talk("Is tempo useful on trails?")).passed is not bad

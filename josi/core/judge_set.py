@@ -19,7 +19,7 @@ JUDGES_DIR = REPO_ROOT / "evals" / "judges"
 # The rules are written against these folders; HELDOUT is written blind and only measured. A
 # held-out round, once measured and reported, moves into DEVELOPMENT and a fresh one replaces it.
 DEVELOPMENT = (".", "round2", "round3", "round4", "round5", "round6", "round7", "round8", "round9", "round10",
-               "round11", "round12", "round13")
+               "round11", "round12", "round13", "round14")
 HELDOUT = "heldout"
 
 

@@ -123,7 +123,7 @@ def floors_from_gold(messages_by_persona: Mapping[str, Iterable[str]], quantile:
 PUT_DOWN = re.compile(r"(?:^|[.!?]\s+)(?:excuses|typical|trivial|seriously\?)[.!]", re.IGNORECASE)
 # Sarcastic tags that end in a question mark (so no word boundary after them).
 SARCASTIC_TAG = re.compile(r"\bthis again\?|, huh\?|\bseriously\?\s+(?:this|again|you)", re.IGNORECASE)
-# Contempt with no insult word, in the wording of blind rounds 11 and 12 (evals/judges/round11/, round12/): talking
+# Contempt with no insult word, in the wording of blind rounds 11-14 (evals/judges/round11/ to round14/): talking
 # slowly to the athlete, blame dressed as honesty, sarcasm about their life, praise that belittles.
 SNIDE = re.compile(
     r"\b(?:(?:i'?ll|let me) (?:go|take it|say it|explain it|go over it)(?: [\w ]{0,20})? slow(?:ly|er)?|one more time,? slowly|"
@@ -134,7 +134,15 @@ SNIDE = re.compile(
     r"far fitter than you|nobody expects much|ronduit (?:dom|stom)|we'?re used to it by now|first, again|oh, another|"
     r"on its toes|isn'?t exactly an? \w+, but for you|sweet that you'?re still|it'?s charming how|by all means,? keep|"
     r"love to (?:underplay|exaggerate|complain|overthink)|doing a lot of work in that sentence|a shame you feel that way|"
-    r"also no\.|holds? together a bit better|so maybe start there)",
+    r"also no\.|holds? together a bit better|so maybe start there|"
+    # rounds 4-14 (evals/judges/round14/): the athlete's intelligence, age or honesty doubted, mock excitement
+    r"doubt you'?d (?:follow|understand|get)|(?:genuinely|really|actually) need me to explain|"
+    r"(?:mood|preference|feelings?) (?:is|are)(?:n'?t| not) a training (?:input|variable)|how exciting(?: for you)?\.|press release|stop the presses|"
+    r"first things anyone learns|from someone new to|very simple ones|gold star|(?:i'?d|i would) have expected an? [\w ]{1,30} to know|"
+    r"first[- ]chapter stuff|for someone your age|lovely that you'?re still|crystal clear\.|\U0001F644|more than your opinion|"
+    r"(?:fairly|pretty|rather) elementary|simplify it for you|so apparently|coming from you|surprisingly decent|shocking,? i know|"
+    r"shocking stuff|keeps things interesting|convenient timing|even for you|interesting, \w+\. well|riveting|manage a full sentence|"
+    r"if you really did|who knew\?)",
     re.IGNORECASE)
 CONTEMPT_TABLES = (CONTEMPT, PUT_DOWN, MOCKERY, CONDESCENSION, CHARACTER_ATTACK, SARCASTIC_TAG, SNIDE)
 
