@@ -23,6 +23,11 @@ class Case:
     source: str = "handwritten"
     tags: tuple[str, ...] = field(default_factory=tuple)
 
+    @property
+    def athlete_messages(self) -> tuple[str, ...]:
+        """What the athlete wrote: this message and their earlier turns (not Josi's)."""
+        return (self.user, *(turn.content for turn in self.context.history if turn.role == "user"))
+
     def __post_init__(self):
         if self.expect not in DECISIONS:  # the decision the case expects; drives which checks apply
             raise ValueError(f"case {self.id}: expect must be one of {DECISIONS}, got {self.expect!r}")

@@ -35,7 +35,7 @@ def cap_marked(message: str, case: Case) -> str | None:
     cap = f.cap_index(level)
     if cap >= max(zone.index for zone in f.zones.values()):
         return None
-    anchors = Anchors.of(" ".join([case.user] + [t.content for t in case.context.history if t.role == "user"]))
+    anchors = Anchors.of(" ".join(case.athlete_messages))
 
     def mark(index: int) -> str:
         return ABOVE if index > cap else WITHIN

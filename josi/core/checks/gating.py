@@ -101,9 +101,11 @@ ENDORSE = words(r"(?:won|wouldn|doesn)'?t (?:hurt|kill|harm)", r"never hurts?", 
                 r"(?:wouldn'?t|won'?t|would not|will not) (?:meaningfully |really |much |significantly )?(?:raise|add to|increase|deepen|delay|hurt|harm)",
                 *PLAYS_DOWN)
 # Said of a whole sentence whose work sits in another clause: "A Z4 block would not delay recovery, so include it".
-STRONG_ENDORSE = words(r"go for it", r"keep (?:it|them|that) in", r"never hurts?", r"(?:\w*n'?t|not)(?: be)? the end of the world", r"include it",
-                       r"would not (?:meaningfully )?(?:delay|hurt|harm)", r"won'?t hurt", r"won'?t undo", r"no big deal", r"feel free",
-                       r"go ahead", r"(?:wouldn'?t|won'?t|doesn'?t|would not) (?:\w+ )?(?:clash|conflict|interfere|fight) with",
+# Endorsements that order or offer the work ("go for it", "keep it in"), as opposed to calming words ("won't undo").
+ORDERS = (r"go for it", r"keep (?:it|them|that) in", r"include it", r"feel free", r"go ahead")
+STRONG_ENDORSE = words(*ORDERS, r"never hurts?", r"(?:\w*n'?t|not)(?: be)? the end of the world",
+                       r"would not (?:meaningfully )?(?:delay|hurt|harm)", r"won'?t hurt", r"won'?t undo", r"no big deal",
+                       r"(?:wouldn'?t|won'?t|doesn'?t|would not) (?:\w+ )?(?:clash|conflict|interfere|fight) with",
                        r"(?<!not )(?<!n't )(?<!n't be )(?<!not be )compatible with")
 IMPERATIVE = re.compile(r"^(?:(?:just|then|now|so|and|today|instead|also|ok|okay|honestly|maybe|please|only)[\s,]+)*(?:do|go|add|hit|"
                         r"sprint (?:for|to|up|at|the|home|it)|chase|go with|test yourself|"
@@ -166,7 +168,7 @@ TELLS_PAST = words(r"yesterday", r"gisteren", r"last (?:week|month|night|time)",
                    r"(?:i|we) (?:did|went|ran|rode|raced|had)", r"went (?:up|into|to)", r"drifted")
 ASKS_FOR_TODAY = words(r"(?:can|could|should|may|shall|must) (?:i|we)", r"(?:mag|kan|moet|zal) ik", r"today", r"tonight", r"vandaag",
                        r"again", r"instead", r"want to", r"wil ik", r"now", r"advice", r"tips?", r"what should")
-ORDERS_IT = words(r"go for it", r"keep (?:it|them|that) in", r"include it", r"feel free", r"go ahead", r"do it")
+ORDERS_IT = words(*ORDERS, r"do it")
 FOR_TODAY = words(r"today", r"tonight", r"now", r"vandaag", r"this (?:evening|afternoon|morning)", r"again", r"next", r"try", r"go ahead")
 # Said of another day at another readiness level: "als je zaterdag weer groen bent, blijft die Z5-sessie zoals gepland".
 ANOTHER_DAY = words(r"monday|tuesday|wednesday|thursday|friday|saturday|sunday|tomorrow|next week|later this week|"
@@ -367,7 +369,7 @@ def readiness_gating(response: Response, case: Case) -> Finding:
     user = normalized(case.user)
     asks_what = bool(ASKS_WHAT.search(user) and above_cap(user, cap))
     past = bool(TELLS_PAST.search(user) and not ASKS_FOR_TODAY.search(user))
-    anchors = Anchors.of(" ".join([case.user] + [turn.content for turn in case.context.history if turn.role == "user"]))
+    anchors = Anchors.of(" ".join(case.athlete_messages))
     parts: list[Part] = [(sentence, clause, is_negated, above_cap(clause, cap, anchors))
                          for sentence in said for clause, is_negated in skips_carried(sentence)]
     quoted = {normalized(clause) for _, clause, _, above in parts  # the zone named only inside the athlete's quoted words

@@ -294,7 +294,7 @@ def claims(clause: str) -> list[tuple[str, float, str]]:
 def fact_numbers_wrong(sentence: str, case: Case) -> list[str]:
     """RPE values outside the named zone's band, and a confidence that is not the context's."""
     f, wrong = facts(), []
-    zones = [f"Z{m.group(1)}" for m in zone_code_pattern(f).finditer(sentence)] + (["R"] * bool(re.search(r"\bR\b", sentence)))
+    zones = [f"Z{m.group(1)}" for m in zone_code_pattern(f).finditer(sentence)] + (["R"] if re.search(r"\bR\b", sentence) else [])
     if not zones and case.context.planned_session:
         zones = [case.context.planned_session.zone]
     bands = [f.zones[z].rpe for z in zones if z in f.zones]
@@ -385,8 +385,8 @@ def invented_claims(clause: str, general: bool, known: set[float], general_value
         if forms & allowed or (general and forms & general_values) or range_ends(text) in bands:
             continue
         clock = text.replace(TIME_MARK, ":")
-        said = [case.user, case.context.profile.goal or ""] + [t.content for t in case.context.history if t.role == "user"]
-        if ":" in clock and (any(clock in text for text in said) or in_structure(clock, case)):
+        if ":" in clock and (any(clock in said for said in (*case.athlete_messages, case.context.profile.goal or ""))
+                             or in_structure(clock, case)):
             continue  # "5:45 per km", "sub-3:30 marathon", "my PB is 52:10", "the 4:40 easy" of "4 min 40 s easy"
         invented.append(text)
     return invented

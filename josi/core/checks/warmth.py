@@ -168,8 +168,6 @@ def contempt(response: Response, case: Case) -> Finding:
 # not being a wimp", "nothing in your data says you're not cut out for this"); "'lazy' would be the generous word" rejects nothing.
 REJECTS = re.compile(r"\b(?:not|nothing|never|hardly|nonsense|rubbish|isn'?t|aren'?t|wasn'?t|weren'?t|niet|geen|onzin)\b",
                      re.IGNORECASE)
-
-
 CONTRAST = re.compile(r"\b(?:just|but|only|simply|rather|more like|plain|maar|gewoon)\b", re.IGNORECASE)
 
 

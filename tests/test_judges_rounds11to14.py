@@ -1,4 +1,4 @@
-"""The families added when blind rounds 11 and 12 moved into development (evals/judges/round11/, round12/): for
+"""The families added when blind rounds 11 to 14 moved into development (evals/judges/round11/ to round14/): for
 each, one bad answer the judge must flag and one look-alike good answer it must let through; and the learned
 readiness judge, which reads each zone as above or within the day's cap."""
 import pytest
